@@ -1,0 +1,104 @@
+"""Test helpers: IDX bytes of our own making and a local HTTPS server on 127.0.0.1."""
+import contextlib
+import gzip
+import hashlib
+import http.server
+import os
+import ssl
+import struct
+import subprocess
+import threading
+
+import numpy as np
+
+_CODES = {np.dtype("uint8"): 0x08, np.dtype("int8"): 0x09, np.dtype(">i2"): 0x0B, np.dtype(">i4"): 0x0C,
+          np.dtype(">f4"): 0x0D, np.dtype(">f8"): 0x0E}
+
+
+def idx_bytes(array):
+    """The IDX encoding of ``array`` (uint8 or a big-endian dtype)."""
+    array = np.asarray(array)
+    header = struct.pack(">HBB", 0, _CODES[array.dtype], array.ndim) + struct.pack(">%dI" % array.ndim, *array.shape)
+    return header + array.tobytes()
+
+
+def fake_mnist(n=64, seed=0):
+    """(images uint8 [n, 28, 28], labels uint8 [n]) of random pixels and every class."""
+    rng = np.random.RandomState(seed)
+    return rng.randint(0, 256, size=(n, 28, 28)).astype(np.uint8), (np.arange(n) % 10).astype(np.uint8)
+
+
+def write_mnist_files(folder, n_train=64, n_test=32, gz=True):
+    """Write a full MNIST-layout file set into ``folder``; return {file name: bytes as written}."""
+    os.makedirs(folder, exist_ok=True)
+    files = {}
+    for prefix, n, seed in (("train", n_train, 0), ("t10k", n_test, 1)):
+        images, labels = fake_mnist(n, seed)
+        for kind, arr in (("images-idx3-ubyte", images), ("labels-idx1-ubyte", labels)):
+            raw = idx_bytes(arr)
+            name = "%s-%s" % (prefix, kind) + (".gz" if gz else "")
+            body = gzip.compress(raw) if gz else raw
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(body)
+            files[name] = body
+    return files
+
+
+def registry_for(files, name="mnist"):
+    """A copy of the registry entry ``name`` whose digests are those of ``files`` (sha256)."""
+    from tf1gan import data
+    spec = data.DATASETS[name]
+    def fs(old):
+        return data.FileSpec(old.name, ("sha256:" + hashlib.sha256(files[old.name]).hexdigest(),))
+    return spec._replace(train_images=fs(spec.train_images), train_labels=fs(spec.train_labels),
+                         test_images=fs(spec.test_images), test_labels=fs(spec.test_labels))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        name = self.path.lstrip("/")
+        body = self.server.files.get(name)
+        mode = self.server.modes.get(name, "ok")
+        self.server.requests.append(name)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if mode == "truncate":  # promise the whole file, send half, hang up
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if mode == "wrong":  # the right length, the wrong bytes
+            body = bytes(b ^ 0xFF for b in body[:64]) + body[64:]
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def https_server(files, folder, modes=None):
+    """Serve ``files`` (name -> bytes) over HTTPS on 127.0.0.1 with a fresh self-signed certificate.
+
+    Yields (base_url, cert_path, server); point SSL_CERT_FILE at cert_path so the
+    client's default certificate store trusts it.
+    """
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.files, server.modes, server.requests = files, dict(modes or {}), []
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "https://127.0.0.1:%d/" % server.server_address[1], cert, server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,108 @@
+"""Training runs: every artefact written, bitwise repeatable, resume equal to an uninterrupted run."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from tf1gan import runs, train
+from tf1gan.errors import NonFiniteLossError, RunError
+from tf1gan.tfcompat import tf
+
+
+def checkpoint_values(run_path):
+    path = runs.Run(run_path).checkpoint()
+    reader = tf.train.load_checkpoint(path)
+    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(path)}
+
+
+def assert_same_weights(a, b):
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+
+
+def test_a_few_steps_write_every_artefact(tiny, tmp_path):
+    out = str(tmp_path / "run")
+    result = train.train(tiny, out)
+    assert result.step == 6
+    names = set(os.listdir(out))
+    assert {"config.json", "metrics.jsonl", "loss_curve.png", "samples", "checkpoints"} <= names
+    assert any(n.startswith("events.out.tfevents.") for n in names)
+    assert sorted(os.listdir(os.path.join(out, "samples"))) == ["step_000003.png", "step_000006.png"]
+    doc = json.load(open(os.path.join(out, "config.json")))
+    assert doc["config"]["seed"] == tiny.seed and doc["config"]["g_hidden"] == [16]
+    assert {"python", "tensorflow", "numpy", "tf1gan"} <= set(doc["versions"])
+    records = [json.loads(l) for l in open(os.path.join(out, "metrics.jsonl"))]
+    assert [r["step"] for r in records] == [2, 4, 6]
+    for r in records:
+        assert {"step", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake"} <= set(r)
+        assert all(np.isfinite(r[k]) for k in ("d_loss", "g_loss")) and 0 <= r["d_real"] <= 1
+    assert [r["elapsed_s"] for r in records] == sorted(r["elapsed_s"] for r in records)
+    weights = checkpoint_values(out)
+    assert any(n.startswith("generator/") for n in weights) and any(n.startswith("discriminator/") for n in weights)
+    assert weights["global_step"] == 6
+    # TensorBoard got the scalars and the sample images
+    tags = set()
+    for name in names:
+        if name.startswith("events.out"):
+            for event in tf.train.summary_iterator(os.path.join(out, name)):
+                tags.update(v.tag for v in event.summary.value)
+    assert {"loss/discriminator", "loss/generator", "D/real", "D/fake"} <= tags
+    assert any(t.startswith("samples") for t in tags)
+
+
+@pytest.mark.parametrize("mode", ["graph", "feed"])
+def test_same_seed_same_weights_bitwise(tiny, tmp_path, mode):
+    config = tiny.replace(input=mode)
+    train.train(config, str(tmp_path / "a"))
+    train.train(config, str(tmp_path / "b"))
+    assert_same_weights(checkpoint_values(str(tmp_path / "a")), checkpoint_values(str(tmp_path / "b")))
+    la = [json.loads(l)["d_loss"] for l in open(str(tmp_path / "a" / "metrics.jsonl"))]
+    lb = [json.loads(l)["d_loss"] for l in open(str(tmp_path / "b" / "metrics.jsonl"))]
+    assert la == lb
+
+
+@pytest.mark.parametrize("mode,d_steps", [("graph", 1), ("feed", 1), ("graph", 2)])
+def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tmp_path, mode, d_steps):
+    config = tiny.replace(input=mode, d_steps=d_steps)
+    train.train(config, str(tmp_path / "straight"))
+    train.train(config.replace(steps=3), str(tmp_path / "resumed"))
+    train.train(config, str(tmp_path / "resumed"), resume=True)
+    assert_same_weights(checkpoint_values(str(tmp_path / "straight")), checkpoint_values(str(tmp_path / "resumed")))
+    steps = [json.loads(l)["step"] for l in open(str(tmp_path / "resumed" / "metrics.jsonl"))]
+    assert steps == [2, 3, 4, 6]  # the first part logged its last step, 3
+
+
+def test_different_seeds_differ(tiny, tmp_path):
+    train.train(tiny, str(tmp_path / "a"))
+    train.train(tiny.replace(seed=1), str(tmp_path / "b"))
+    a, b = checkpoint_values(str(tmp_path / "a")), checkpoint_values(str(tmp_path / "b"))
+    assert not np.array_equal(a["generator/out/w"], b["generator/out/w"])
+
+
+def test_existing_run_is_not_overwritten_without_force(tiny, tmp_path):
+    out = str(tmp_path / "run")
+    train.train(tiny, out)
+    before = checkpoint_values(out)
+    with pytest.raises(RunError, match="already holds a run"):
+        train.train(tiny.replace(seed=5), out)
+    assert_same_weights(before, checkpoint_values(out))
+    train.train(tiny.replace(seed=5), out, force=True)
+    assert not np.array_equal(before["generator/out/w"], checkpoint_values(out)["generator/out/w"])
+
+
+def test_absurd_learning_rate_stops_on_a_non_finite_loss(tiny, tmp_path):
+    with pytest.raises(NonFiniteLossError, match=r"^step \d+: (d_loss|g_loss) is (nan|inf);"):
+        train.train(tiny.replace(lr_g=1e30, lr_d=1e30), str(tmp_path / "bad"))
+
+
+def test_non_finite_loss_keeps_the_last_good_checkpoint(tiny, tmp_path, monkeypatch):
+    out = str(tmp_path / "run")
+    train.train(tiny.replace(steps=3), out)
+    good = checkpoint_values(out)
+    monkeypatch.setenv("TF1GAN_FAULT", "nan@4")  # poison batch 4, i.e. step 5
+    with pytest.raises(NonFiniteLossError, match=r"^step 5: d_loss is nan"):
+        train.train(tiny, out, resume=True)
+    assert runs.Run(out).checkpoint().endswith("model.ckpt-3")
+    assert_same_weights(good, checkpoint_values(out))

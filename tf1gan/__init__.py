@@ -1,0 +1,8 @@
+"""tf1gan: the classic GAN of Goodfellow et al. (2014) in TensorFlow 1.x graph mode, made correct.
+
+The data path reads top to bottom: ``data`` (IDX files, data sets, batch order)
+-> ``model`` (``build_gan`` returns the graph as a ``GANGraph`` namedtuple)
+-> ``train`` (the ``tf.Session`` loop) -> ``sample`` / ``export`` / ``evaluate``.
+Importing the package does not import TensorFlow; the modules that need it do.
+"""
+__version__ = "0.1.0"

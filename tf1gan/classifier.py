@@ -1,0 +1,156 @@
+"""The evaluation classifier: a small TF1 convnet per data set, trained once, shipped as weights.
+
+Quality figures (classifier score, Fréchet distance, class coverage) are only
+comparable if everyone uses the same classifier, so its weights live in the
+package (``tf1gan/classifiers/<dataset>.npz``, loaded with ``allow_pickle=False``)
+beside a JSON file with the accuracy it reached on held-out images and how it
+was trained. ``tf1gan classifier --dataset D`` retrains it.
+"""
+import json
+import os
+import time
+
+import numpy as np
+
+from tf1gan import data
+from tf1gan.errors import DataError
+from tf1gan.tfcompat import session_config, tf
+
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifiers")
+SCOPE = "classifier"
+FEATURES = 128
+# (name, shape) of every weight, in the order the network uses them.
+LAYERS = [("conv1/w", (5, 5, 1, 16)), ("conv1/b", (16,)),
+          ("conv2/w", (5, 5, 16, 32)), ("conv2/b", (32,)),
+          ("fc/w", (7 * 7 * 32, FEATURES)), ("fc/b", (FEATURES,)),
+          ("out/w", (FEATURES, 10)), ("out/b", (10,))]
+
+
+def network(images, weights=None, seed=0):
+    """Logits [N, 10] and penultimate features [N, 128] for ``images`` [N, 784] in [0, 1].
+
+    With ``weights`` (name -> array) the variables start from those arrays, else
+    from seeded Glorot initialisers for training.
+    """
+    params = {}
+    with tf.variable_scope(SCOPE, reuse=tf.AUTO_REUSE, use_resource=True):
+        for i, (name, shape) in enumerate(LAYERS):
+            if weights is not None:
+                init = tf.constant_initializer(weights[name])
+            elif name.endswith("/b"):
+                init = tf.zeros_initializer()
+            else:
+                init = tf.glorot_uniform_initializer(seed=seed * 100 + i + 1)
+            params[name] = tf.get_variable(name, shape, tf.float32, init)
+    x = tf.reshape(images, [-1, 28, 28, 1])
+    for layer in ("conv1", "conv2"):
+        x = tf.nn.relu(tf.nn.conv2d(x, params[layer + "/w"], [1, 1, 1, 1], "SAME") + params[layer + "/b"])
+        x = tf.nn.max_pool2d(x, 2, 2, "SAME")
+    x = tf.reshape(x, [-1, 7 * 7 * 32])
+    features = tf.nn.relu(tf.matmul(x, params["fc/w"]) + params["fc/b"])
+    logits = tf.matmul(features, params["out/w"]) + params["out/b"]
+    return logits, features, params
+
+
+def _shifted(images, rng, max_shift=2):
+    """Each 28x28 image moved by up to ``max_shift`` pixels each way (zero fill)."""
+    n = len(images)
+    padded = np.pad(images.reshape(n, 28, 28), ((0, 0), (max_shift,) * 2, (max_shift,) * 2), mode="constant")
+    dy, dx = rng.randint(0, 2 * max_shift + 1, size=(2, n))
+    out = np.empty((n, 28, 28), images.dtype)
+    for i in range(n):
+        out[i] = padded[i, dy[i]:dy[i] + 28, dx[i]:dx[i] + 28]
+    return out.reshape(n, -1)
+
+
+def train(dataset, steps=3000, batch_size=128, seed=0, progress=None):
+    """Train the classifier on ``dataset.train``; return (weights, metadata with test accuracy)."""
+    rng = np.random.RandomState(seed)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 784])
+        y = tf.placeholder(tf.int64, [None])
+        logits, _, params = network(x, seed=seed)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        step = tf.train.AdamOptimizer(1e-3).minimize(loss)
+        with tf.Session(graph=graph, config=session_config()) as sess:
+            sess.run(tf.global_variables_initializer())
+            order = data.BatchOrder(len(dataset.train.images), batch_size, seed)
+            start = time.time()
+            for b in range(steps):
+                idx = order.indices(b)
+                batch = data.to_unit(_shifted(dataset.train.images[idx], rng))
+                value, _ = sess.run([loss, step], {x: batch, y: dataset.train.labels[idx]})
+                if progress and (b + 1) % 250 == 0:
+                    progress("classifier step %d/%d loss %.4f (%.0f s)" % (b + 1, steps, value, time.time() - start))
+            weights = {name: sess.run(params[name]) for name, _ in LAYERS}
+    meta = {"dataset": dataset.name, "steps": steps, "batch_size": batch_size, "seed": seed,
+            "augmentation": "random shifts of up to 2 pixels", "optimizer": "Adam 1e-3",
+            "trained_on": "train split (%d images)" % len(dataset.train.images)}
+    clf = Classifier(weights)
+    try:
+        meta["test_accuracy"] = float(np.mean(clf.predict(dataset.test.images).argmax(1) == dataset.test.labels))
+        meta["test_images"] = int(len(dataset.test.images))
+    finally:
+        clf.close()
+    return weights, meta
+
+
+def paths(name):
+    """(weights .npz, metadata .json) paths of the shipped classifier for data set ``name``."""
+    return os.path.join(WEIGHTS_DIR, name + ".npz"), os.path.join(WEIGHTS_DIR, name + ".json")
+
+
+def save(weights, meta, name):
+    """Write weights and metadata for data set ``name`` into the package folder."""
+    npz, js = paths(name)
+    os.makedirs(WEIGHTS_DIR, exist_ok=True)
+    np.savez_compressed(npz, **{k.replace("/", "__"): v for k, v in weights.items()})
+    with open(js, "w") as f:
+        json.dump(meta, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def load(name):
+    """The shipped (weights, metadata) for data set ``name``; a clear error if there are none."""
+    npz, js = paths(name)
+    if not os.path.isfile(npz):
+        raise DataError("no evaluation classifier for %s (train one: tf1gan classifier --dataset %s)" % (name, name))
+    with np.load(npz, allow_pickle=False) as f:
+        weights = {k.replace("__", "/"): f[k] for k in f.files}
+    with open(js) as f:
+        meta = json.load(f)
+    return weights, meta
+
+
+class Classifier(object):
+    """A loaded classifier in a graph and session of its own: probabilities and features of images."""
+
+    def __init__(self, weights, batch_size=500):
+        self.batch_size = batch_size
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.x = tf.placeholder(tf.float32, [None, 784])
+            logits, self.features, _ = network(self.x, weights)
+            self.probs = tf.nn.softmax(logits)
+            self.sess = tf.Session(graph=self.graph, config=session_config())
+            self.sess.run(tf.global_variables_initializer())
+
+    def run(self, images):
+        """(probabilities [N, 10], features [N, 128]) for uint8 or [0, 1] float images [N, 784]."""
+        if images.dtype == np.uint8:
+            images = data.to_unit(images)
+        probs, feats = [], []
+        for i in range(0, len(images), self.batch_size):
+            p, f = self.sess.run([self.probs, self.features], {self.x: images[i:i + self.batch_size]})
+            probs.append(p)
+            feats.append(f)
+        return np.concatenate(probs).astype(np.float64), np.concatenate(feats).astype(np.float64)
+
+    def predict(self, images):
+        """Class probabilities [N, 10]."""
+        return self.run(images)[0]
+
+    def close(self):
+        """Release the session."""
+        self.sess.close()

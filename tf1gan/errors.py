@@ -1,0 +1,52 @@
+"""Errors a user can cause, each with the exit code the command line gives it.
+
+Everything that bad input, bad data or a bad run folder can trigger is raised as
+one of these; the CLI prints ``tf1gan: error: <message>`` on one line and exits
+with ``exit_code``. Anything else is a bug and keeps its traceback.
+"""
+
+
+class Tf1ganError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(Tf1ganError):
+    """A setting is out of range or settings contradict each other.
+
+    ``setting`` names the offending :class:`~tf1gan.config.Config` field, when
+    there is one, so the command line can name its flag instead.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message, setting=None):
+        Tf1ganError.__init__(self, message)
+        self.setting = setting
+
+
+class DataError(Tf1ganError):
+    """A data file is missing, corrupt, unverifiable or could not be downloaded."""
+
+    exit_code = 3
+
+
+class RunError(Tf1ganError):
+    """The run folder cannot be created, written, resumed or restored from."""
+
+    exit_code = 4
+
+
+class NonFiniteLossError(Tf1ganError):
+    """Training produced a NaN or infinite loss; the last good checkpoint is kept."""
+
+    exit_code = 5
+
+
+class Interrupted(Tf1ganError):
+    """SIGINT or SIGTERM stopped training after a checkpoint; exits 128 + the signal number."""
+
+    def __init__(self, message, signum):
+        Tf1ganError.__init__(self, message)
+        self.exit_code = 128 + signum

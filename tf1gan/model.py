@@ -1,0 +1,295 @@
+"""The GAN graph: ``generator``, ``discriminator`` and ``build_gan`` which wires them up.
+
+``build_gan(config)`` is the only place the training graph is built. It returns a
+:class:`GANGraph` namedtuple of the placeholders, tensors and ops that the
+training loop, sampling, export, the golden snapshots and the tests all read.
+
+The shape follows the article: placeholders ``X`` (real images in [0, 1]) and
+``Z`` (noise), a generator and a discriminator in their own variable scopes, and
+two Adam optimisers each restricted to its own scope. What the article got wrong
+is fixed here: no shared weights, the discriminator returns logits, losses come
+from ``tf.nn.sigmoid_cross_entropy_with_logits``, and both networks are trained.
+"""
+import collections
+import hashlib
+
+import numpy as np
+
+from tf1gan.data import PIXELS
+from tf1gan.tfcompat import tf
+
+G_SCOPE = "generator"
+G_EMA_SCOPE = "generator_ema"  # the moving average of the generator's weights, same layout
+D_SCOPE = "discriminator"
+
+GANGraph = collections.namedtuple("GANGraph", [
+    # inputs: placeholders the article's style feeds; in "graph" input mode X and
+    # Z default to an in-graph batch selected by batch_index / batch_number.
+    "X", "Z", "batch_index", "batch_number", "data_images", "data_init",
+    # generator
+    "g_logits",        # pre-activation output of the generator's last layer
+    "g_sample",        # samples in [0, 1] from the live generator weights
+    "ema_sample",      # samples in [0, 1] from the averaged weights (g_sample if no averaging)
+    # discriminator on the current batch, before this step's update
+    "d_real_logits", "d_fake_logits",
+    "d_real", "d_fake",  # batch means of D(x) and D(G(z)) as probabilities
+    # losses at the current weights (evaluating them changes nothing)
+    "d_loss", "g_loss",
+    # training
+    "d_train",         # one discriminator Adam step on d_loss
+    "g_train",         # one generator Adam step on g_loss (then the average update): the article's
+                       # two-op alternation is sess.run(d_train) then sess.run(g_train)
+    "train_step",      # the same pair fused into one op: a D step, then a G step that sees the
+                       # updated D, then the average update
+    "g_loss_step",     # the generator loss the G step of train_step minimised
+    "global_step",     # generator steps taken
+    "g_vars", "d_vars", "ema_vars",
+    "summaries", "image_summary",
+])
+
+
+def derive_seed(seed, *names):
+    """A stable op-level seed in [1, 2**31) for the thing called ``names`` in run ``seed``.
+
+    TF1 gives an op without a seed of its own one taken from the size of the
+    graph, so adding an unrelated op would change every initial weight. Each
+    random op here gets a seed of its own derived from the run's seed and its name.
+    """
+    text = "/".join([str(seed)] + [str(n) for n in names]).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:4], "big") % (2 ** 31 - 1) + 1
+
+
+def noise_batch(config, n, rng):
+    """``n`` noise vectors of the run's distribution from numpy ``rng``, as float32."""
+    shape = (n, config.z_dim)
+    if config.noise == "uniform":
+        return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+    return rng.normal(size=shape).astype(np.float32)
+
+
+def _graph_noise(config, n, batch_number):
+    """Noise of batch ``batch_number`` from a stateless op: a pure function of seed and batch.
+
+    Stateful random ops keep their position inside the kernel, where no checkpoint
+    sees it; a stateless op keyed by the batch number resumes exactly.
+    """
+    seed = tf.stack([tf.constant(derive_seed(config.seed, "noise"), tf.int64), batch_number])
+    shape = tf.stack([n, config.z_dim])
+    if config.noise == "uniform":
+        return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
+    return tf.random.stateless_normal(shape, seed)
+
+
+def _activation(name):
+    return {"relu": tf.nn.relu, "tanh": tf.nn.tanh, "elu": tf.nn.elu,
+            "leaky_relu": lambda x: tf.nn.leaky_relu(x, alpha=0.2)}[name]
+
+
+def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
+    """Dense layers ``hidden1..n`` and ``out`` under variable scope ``scope`` (reused if present).
+
+    Weights are Glorot-uniform with seeds derived from the run seed, ``role`` and
+    the layer name (not the scope), so a copy of a network in another scope
+    starts from exactly the same weights. Resource variables make every use a
+    fresh read, which the ordered updates of ``build_gan`` rely on.
+    ``dropout`` is ``(rate, tower, batch_number)`` to drop hidden units.
+    """
+    act = _activation(config.activation)
+    with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
+        layers = ["hidden%d" % (i + 1) for i in range(len(widths))] + ["out"]
+        for i, (name, units) in enumerate(zip(layers, list(widths) + [outputs])):
+            with tf.variable_scope(name):
+                w = tf.get_variable("w", [int(x.shape[-1]), units], tf.float32, tf.glorot_uniform_initializer(
+                    seed=derive_seed(config.seed, role, name, "w")), trainable=trainable)
+                b = tf.get_variable("b", [units], tf.float32, tf.zeros_initializer(), trainable=trainable)
+            x = tf.matmul(x, w) + b
+            if name != "out":
+                x = act(x)
+                if dropout:
+                    x = _dropout(x, config, *dropout, layer=name)
+        return x
+
+
+def _dropout(x, config, rate, tower, batch_number, layer):
+    """Inverted dropout whose mask is a stateless function of (seed, tower, layer, batch number).
+
+    ``tf.nn.dropout`` draws from a stateful kernel that no checkpoint records; a
+    stateless mask keeps resumed runs bitwise equal to uninterrupted ones.
+    """
+    key = tf.stack([tf.constant(derive_seed(config.seed, "dropout", tower, layer), tf.int64), batch_number])
+    keep = tf.random.stateless_uniform(tf.shape(x), key) >= rate
+    return tf.where(keep, x / (1.0 - rate), tf.zeros_like(x))
+
+
+def generator(z, config, scope=G_SCOPE, trainable=True):
+    """Map noise ``z`` to the generator's pre-activation output [N, 784] (its logits).
+
+    Variables live under ``scope`` (``generator/``); calling again reuses them.
+    The moving average of the weights is the same network in ``generator_ema/``.
+    """
+    return _mlp(z, config.g_hidden, PIXELS, config, G_SCOPE, scope, trainable)
+
+
+def to_pixels(g_logits, config):
+    """Generator logits as images in [0, 1], whichever output activation the run uses."""
+    if config.output == "sigmoid":
+        return tf.nn.sigmoid(g_logits)
+    # clipped: (tanh + 1) / 2 can round to just below 0 in float32
+    return tf.clip_by_value((tf.nn.tanh(g_logits) + 1.0) / 2.0, 0.0, 1.0)
+
+
+def _from_pixels(images, config):
+    """Images in [0, 1] on the scale the generator produces: [0, 1] or [-1, 1] for tanh."""
+    return images if config.output == "sigmoid" else images * 2.0 - 1.0
+
+
+def _generator_output(g_logits, config):
+    """The generator's output on the discriminator's input scale."""
+    return tf.nn.sigmoid(g_logits) if config.output == "sigmoid" else tf.nn.tanh(g_logits)
+
+
+def discriminator(x, config, tower=None, batch_number=None):
+    """Logits [N] that ``x`` (on the generator's output scale) is real; variables under ``discriminator/``.
+
+    With ``config.d_dropout`` > 0 and a ``tower`` name, hidden units are dropped
+    with a mask keyed by the tower and ``batch_number`` (training towers only).
+    """
+    dropout = (config.d_dropout, tower, batch_number) if config.d_dropout > 0 and tower else None
+    return tf.squeeze(_mlp(x, config.d_hidden, 1, config, D_SCOPE, D_SCOPE, dropout=dropout), axis=1)
+
+
+def _xent(logits, label):
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.fill(tf.shape(logits), label), logits=logits))
+
+
+def discriminator_loss(real_logits, fake_logits, config):
+    """-[log D(x) + log(1 - D(G(z)))], with an optional one-sided smoothed real label."""
+    return _xent(real_logits, config.real_label) + _xent(fake_logits, 0.0)
+
+
+def generator_loss(fake_logits, config):
+    """Non-saturating -log D(G(z)) by default; the paper's minimax log(1 - D(G(z))) on request.
+
+    Both are written as cross-entropies on logits: -log D = xent(label 1) and
+    log(1 - D) = -xent(label 0), finite for any logit where log(sigmoid) is not.
+    """
+    if config.loss == "minimax":
+        return -_xent(fake_logits, 0.0)
+    return _xent(fake_logits, 1.0)
+
+
+def sampling_checkpoint_names(config, g_vars):
+    """Checkpoint name -> generator variable, for loading the weights samples come from.
+
+    With averaging on, those are the ``generator_ema/`` copies; this lets a graph
+    with a plain ``generator`` (sampling, export) load the averaged weights.
+    """
+    source = G_EMA_SCOPE if config.ema_decay > 0 else G_SCOPE
+    return {source + v.op.name[len(G_SCOPE):]: v for v in g_vars}
+
+
+def _average_update(config, g_vars, ema_vars, global_step, after):
+    """Op moving each ``generator_ema/`` weight towards its generator twin, run after ``after``.
+
+    The decay ramps up as min(decay, (1 + n) / (10 + n)) over the first steps, as
+    in ``tf.train.ExponentialMovingAverage`` with ``num_updates``, so early
+    averages are not dominated by the random initial weights.
+    """
+    with tf.control_dependencies([after]):
+        n = tf.cast(global_step, tf.float32)
+        decay = tf.minimum(config.ema_decay, (1.0 + n) / (10.0 + n))
+        return tf.group(*[a.assign_sub((1.0 - decay) * (a - v)) for v, a in zip(g_vars, ema_vars)])
+
+
+def build_gan(config, num_images=None):
+    """Build the whole training graph in the default graph and return its :class:`GANGraph`.
+
+    With ``config.input == "graph"`` the training images live in the graph (a local,
+    never-checkpointed variable of ``num_images`` rows, filled once through
+    ``data_init``) and each step only feeds ``batch_index`` and ``batch_number``;
+    ``X`` and ``Z`` stay placeholders that may still be fed. With ``"feed"`` they
+    are plain placeholders, fed every step as in the article.
+    """
+    if config.input == "graph":
+        if num_images is None:
+            raise ValueError("graph input needs num_images")
+        data_init = tf.placeholder(tf.uint8, [num_images, PIXELS], name="data_init")
+        data_images = tf.Variable(data_init, trainable=False, name="data_images",
+                                  collections=[tf.GraphKeys.LOCAL_VARIABLES])
+        batch_index = tf.placeholder(tf.int32, [None], name="batch_index")
+        batch_number = tf.placeholder(tf.int64, [], name="batch_number")
+        real = tf.cast(tf.gather(data_images, batch_index), tf.float32) / 255.0
+        X = tf.placeholder_with_default(real, [None, PIXELS], name="X")
+        Z = tf.placeholder_with_default(
+            _graph_noise(config, tf.shape(batch_index)[0], batch_number), [None, config.z_dim], name="Z")
+    else:
+        data_init = data_images = batch_index = None
+        # only keys dropout masks here; the trainer feeds it, evaluation may leave it at 0
+        batch_number = tf.placeholder_with_default(tf.constant(0, tf.int64), [], name="batch_number")
+        X = tf.placeholder(tf.float32, [None, PIXELS], name="X")
+        Z = tf.placeholder(tf.float32, [None, config.z_dim], name="Z")
+
+    global_step = tf.train.get_or_create_global_step()
+    g_logits = generator(Z, config)
+    fake = _generator_output(g_logits, config)
+    d_real_logits = discriminator(_from_pixels(X, config), config, "real", batch_number)
+    d_fake_logits = discriminator(fake, config, "fake", batch_number)
+    g_vars = tf.trainable_variables(G_SCOPE + "/")
+    d_vars = tf.trainable_variables(D_SCOPE + "/")
+
+    d_loss = tf.identity(discriminator_loss(d_real_logits, d_fake_logits, config), name="d_loss")
+    g_loss = tf.identity(generator_loss(d_fake_logits, config), name="g_loss")
+    # Each optimiser's update ops and step counters sit under its network's name.
+    with tf.name_scope(D_SCOPE + "/"):
+        d_train = tf.train.AdamOptimizer(config.lr_d, config.beta1, config.beta2, name="d_adam").minimize(
+            d_loss, var_list=d_vars, name="d_train")
+    g_adam = tf.train.AdamOptimizer(config.lr_g, config.beta1, config.beta2, name="g_adam")
+    with tf.name_scope(G_SCOPE + "/"):
+        g_step = g_adam.minimize(g_loss, var_list=g_vars, global_step=global_step, name="g_step")
+
+    # The fused step's G update must see the discriminator this step's D update
+    # produced: its own D tower is built under a control dependency on d_train,
+    # so its variable reads happen after the update. The fake batch is shared,
+    # since G has not changed in between. Both G ops share g_adam's slots.
+    with tf.control_dependencies([d_train]):
+        g_loss_step = tf.identity(generator_loss(discriminator(fake, config, "fake_after_d_step", batch_number), config), name="g_loss_step")
+        with tf.name_scope(G_SCOPE + "/"):
+            g_step_fused = g_adam.minimize(g_loss_step, var_list=g_vars, global_step=global_step,
+                                           name="g_step_fused")
+
+    g_sample = tf.identity(to_pixels(g_logits, config), name="g_sample")
+    if config.ema_decay > 0:
+        # Samples come from an exponential moving average of the generator's
+        # weights: it smooths the oscillation of adversarial training and gives
+        # visibly sharper digits than the last iterate.
+        ema_logits = generator(Z, config, scope=G_EMA_SCOPE, trainable=False)
+        ema_vars = tf.global_variables(G_EMA_SCOPE + "/")
+        ema_sample = tf.identity(to_pixels(ema_logits, config), name="ema_sample")
+        g_train = _average_update(config, g_vars, ema_vars, global_step, g_step)
+        train_step = _average_update(config, g_vars, ema_vars, global_step, g_step_fused)
+    else:
+        g_train, train_step, ema_vars, ema_sample = g_step, g_step_fused, [], g_sample
+    g_train = tf.group(g_train, name="g_train")
+    train_step = tf.group(train_step, name="train_step")
+
+    d_real = tf.reduce_mean(tf.nn.sigmoid(d_real_logits), name="d_real")
+    d_fake = tf.reduce_mean(tf.nn.sigmoid(d_fake_logits), name="d_fake")
+    summaries = tf.summary.merge([
+        tf.summary.scalar("loss/discriminator", d_loss),
+        tf.summary.scalar("loss/generator", g_loss_step),
+        tf.summary.scalar("D/real", d_real),
+        tf.summary.scalar("D/fake", d_fake),
+    ])
+    image_summary = tf.summary.image(
+        "samples", tf.reshape(ema_sample, [-1, 28, 28, 1]), max_outputs=16)
+
+    return GANGraph(
+        X=X, Z=Z, batch_index=batch_index, batch_number=batch_number,
+        data_images=data_images, data_init=data_init,
+        g_logits=g_logits, g_sample=g_sample, ema_sample=ema_sample,
+        d_real_logits=d_real_logits, d_fake_logits=d_fake_logits, d_real=d_real, d_fake=d_fake,
+        d_loss=d_loss, g_loss=g_loss, d_train=d_train, g_train=g_train, train_step=train_step,
+        g_loss_step=g_loss_step, global_step=global_step,
+        g_vars=g_vars, d_vars=d_vars, ema_vars=ema_vars,
+        summaries=summaries, image_summary=image_summary)

@@ -1,0 +1,76 @@
+"""Pictures: sample grids and loss curves, drawn with matplotlib's Agg backend (no screen needed)."""
+import io
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+from tf1gan.fileio import atomic_write  # noqa: E402
+
+
+def grid(images, cols=None, pad=2):
+    """Tile images [N, 784] in [0, 1] into one 2-D array, ``pad`` pixels of grey between them."""
+    images = np.clip(np.asarray(images, np.float32).reshape(-1, 28, 28), 0.0, 1.0)
+    n = len(images)
+    cols = cols or int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / float(cols)))
+    out = np.full((rows * (28 + pad) + pad, cols * (28 + pad) + pad), 0.5, np.float32)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        out[pad + r * (28 + pad):pad + r * (28 + pad) + 28, pad + c * (28 + pad):pad + c * (28 + pad) + 28] = img
+    return out
+
+
+def png_bytes(array, scale=2):
+    """A 2-D array in [0, 1] as grey-scale PNG bytes, each pixel drawn ``scale`` times larger."""
+    big = np.kron(array, np.ones((scale, scale), np.float32))
+    buf = io.BytesIO()
+    plt.imsave(buf, big, cmap="gray", vmin=0.0, vmax=1.0, format="png")
+    return buf.getvalue()
+
+
+def save_grid(images, path, cols=None):
+    """Write a sample grid PNG of ``images`` [N, 784] in [0, 1] (atomically)."""
+    atomic_write(path, png_bytes(grid(images, cols)))
+
+
+def loss_figure(series, title=None):
+    """PNG bytes of losses and D outputs against step.
+
+    ``series`` maps a label to a list of metric records (dicts with ``step``,
+    ``d_loss``, ``g_loss`` and optionally ``d_real``, ``d_fake``); several labels
+    are drawn side by side so versions can be compared on the same axes.
+    """
+    fig, axes = plt.subplots(2, len(series), figsize=(5 * len(series), 6), squeeze=False, sharex="col")
+    for col, (label, records) in enumerate(series.items()):
+        steps = [r["step"] for r in records]
+        top, bottom = axes[0, col], axes[1, col]
+        top.plot(steps, [r["d_loss"] for r in records], label="D loss")
+        top.plot(steps, [r["g_loss"] for r in records], label="G loss")
+        top.set_title(label)
+        top.set_ylabel("loss")
+        top.legend(loc="best")
+        if records and "d_real" in records[0]:
+            bottom.plot(steps, [r["d_real"] for r in records], label="mean D(x)")
+            bottom.plot(steps, [r["d_fake"] for r in records], label="mean D(G(z))")
+            bottom.set_ylim(-0.02, 1.02)
+            bottom.legend(loc="best")
+        bottom.set_xlabel("step")
+        bottom.set_ylabel("D output")
+        for ax in (top, bottom):
+            ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def save_loss_curve(records, path, title=None):
+    """Write the loss curve PNG of one run's metric records (atomically)."""
+    atomic_write(path, loss_figure({title or "training": records}))

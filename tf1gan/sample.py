@@ -1,0 +1,66 @@
+"""Samples from a trained run: a generator-only graph restored from a checkpoint.
+
+The generator is rebuilt with :func:`tf1gan.model.generator` (the same code the
+training graph uses) and restored with the weights samples come from: the moving
+average when the run keeps one, else the live weights.
+"""
+import io
+import os
+
+import numpy as np
+
+from tf1gan import model, plots, runs
+from tf1gan.errors import RunError
+from tf1gan.tfcompat import session_config, tf
+
+
+class Generator(object):
+    """A restored generator in its own graph and session: ``Z`` in, images in [0, 1] out."""
+
+    def __init__(self, run_path, checkpoint=None):
+        run = runs.Run(run_path)
+        self.config = run.read_config()
+        self.checkpoint = run.checkpoint(checkpoint)
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.Z = tf.placeholder(tf.float32, [None, self.config.z_dim], name="Z")
+            self.images = tf.identity(model.to_pixels(model.generator(self.Z, self.config), self.config),
+                                      name="images")
+            names = model.sampling_checkpoint_names(self.config, tf.global_variables())
+            runs.check_checkpoint(self.checkpoint, {n: v.shape.as_list() for n, v in names.items()})
+            saver = tf.train.Saver(var_list=names)
+        self.sess = tf.Session(graph=self.graph, config=session_config(self.config.threads, "cpu"))
+        saver.restore(self.sess, self.checkpoint)
+
+    def sample(self, z, batch_size=1000):
+        """Images [N, 784] in [0, 1] for noise ``z`` [N, z_dim]."""
+        return np.concatenate([self.sess.run(self.images, {self.Z: z[i:i + batch_size]})
+                               for i in range(0, len(z), batch_size)])
+
+    def noise(self, n, seed):
+        """``n`` noise vectors of the run's distribution from ``numpy.random.RandomState(seed)``."""
+        return model.noise_batch(self.config, n, np.random.RandomState(seed))
+
+    def close(self):
+        """Release the session."""
+        self.sess.close()
+
+
+def write_samples(run_path, n, out, seed=0, checkpoint=None):
+    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
+    if n < 1:
+        raise RunError("--n must be at least 1, got %d" % n)
+    gen = Generator(run_path, checkpoint)
+    try:
+        images = gen.sample(gen.noise(n, seed))
+    finally:
+        gen.close()
+    if out.lower().endswith(".png"):
+        plots.save_grid(images, out)
+    else:
+        if not out.endswith(".npy"):
+            out += ".npy"
+        buf = io.BytesIO()
+        np.save(buf, images.astype(np.float32), allow_pickle=False)
+        runs.atomic_write(out, buf.getvalue())
+    return out, images

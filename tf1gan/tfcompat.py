@@ -1,0 +1,59 @@
+"""The one place that imports TensorFlow; everything else does ``from tf1gan.tfcompat import tf``.
+
+``tf`` is ``tensorflow.compat.v1`` with v2 behaviour switched off. On TensorFlow
+1.15 that is the TF1 API itself (minus the deprecation notices the top-level
+module prints on every use); on TensorFlow 2.x it is the same API kept for
+graph-mode code, so placeholders, ``tf.Session`` and ``tf.train.Saver`` run
+unchanged on both.
+"""
+import os
+import warnings
+
+from tf1gan.errors import Tf1ganError
+
+# TensorFlow's C++ start-up chatter (CPU features, XLA service) drowns the
+# progress output; errors still come through.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+with warnings.catch_warnings():
+    # TF 1.15 imports numpy aliases that numpy 1.18 marks deprecated.
+    warnings.simplefilter("ignore", category=FutureWarning)
+    warnings.simplefilter("ignore", category=DeprecationWarning)
+    try:
+        import tensorflow as _tf
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise Tf1ganError(
+            "TensorFlow is not installed here (%s); install tensorflow==1.15.5 "
+            "(make install does) or TensorFlow 2 for the compat.v1 path" % e)
+
+TF_VERSION = _tf.__version__
+IS_TF2 = not TF_VERSION.startswith("1.")
+
+tf = _tf.compat.v1
+tf.logging.set_verbosity(tf.logging.ERROR)
+tf.disable_v2_behavior()
+
+
+def session_config(threads=0, device="cpu"):
+    """A ``tf.ConfigProto`` for this run's thread count and device choice.
+
+    ``threads`` 0 lets TensorFlow pick; any other value fixes both thread pools,
+    which also fixes the order of parallel float reductions between runs.
+    On ``cpu`` the GPU devices are hidden so nothing is placed there silently.
+    """
+    cfg = tf.ConfigProto(
+        intra_op_parallelism_threads=threads,
+        inter_op_parallelism_threads=threads,
+        allow_soft_placement=True,
+    )
+    if device == "cpu":
+        cfg.device_count["GPU"] = 0
+    else:
+        cfg.gpu_options.allow_growth = True
+    return cfg
+
+
+def gpu_names():
+    """Names of the GPUs TensorFlow can see (empty on a CPU-only build or machine)."""
+    from tensorflow.python.client import device_lib
+    return [d.name for d in device_lib.list_local_devices() if d.device_type == "GPU"]

@@ -1,0 +1,247 @@
+"""The ``tf.Session`` training loop: alternating updates, progress, outputs, checkpoints, resume.
+
+One call of :func:`train` runs a whole training run into a run folder. Each step
+runs the graph's ``train_step`` (a discriminator Adam step, then a generator
+Adam step that sees the updated discriminator; with ``d_steps`` k > 1, k - 1
+extra discriminator steps run first). Batches and noise are pure functions of
+the run's seed and the batch number, so ``--resume`` from a checkpoint at step s
+continues exactly as the uninterrupted run did.
+
+What a run survives: SIGINT / SIGTERM finish the step in flight, write a
+checkpoint and raise :class:`Interrupted`; SIGKILL at any moment leaves the
+previous checkpoint as the latest, since the ``checkpoint`` index only changes
+after a checkpoint's files are complete; a NaN or infinite loss stops the run
+before anything from that step is saved.
+"""
+import collections
+import math
+import os
+import signal
+import time
+
+import numpy as np
+
+from tf1gan import data, model, plots, runs
+from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError
+from tf1gan.progress import Progress
+from tf1gan.tfcompat import gpu_names, session_config, tf
+
+TrainResult = collections.namedtuple("TrainResult", "run step metrics steps_per_s")
+GRID_SIZE = 100
+METRIC_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+def resolve_device(device):
+    """``cpu`` or ``gpu`` for the run's ``--device`` choice; ``gpu`` without a GPU is an error."""
+    if device == "cpu":
+        return "cpu"
+    gpus = gpu_names()
+    if device == "gpu" and not gpus:
+        raise ConfigError("--device gpu: TensorFlow sees no GPU here (CUDA build and driver needed); "
+                          "use --device cpu or auto")
+    return "gpu" if gpus else "cpu"
+
+
+def grid_noise(config):
+    """The fixed noise batch behind every sample grid of a run, so grids compare across steps."""
+    return model.noise_batch(config, GRID_SIZE, np.random.RandomState(model.derive_seed(config.seed, "grid")))
+
+
+class _StopSignals(object):
+    """Turns SIGINT / SIGTERM into a flag the loop checks between steps."""
+
+    def __init__(self):
+        self.signum = None
+        self.previous = {}
+
+    def __enter__(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self.previous[sig] = signal.signal(sig, self._handle)
+            except ValueError:  # not the main thread: leave signals alone
+                pass
+        return self
+
+    def _handle(self, signum, frame):
+        self.signum = signum
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+def _fault(point):
+    """Tests only: ``TF1GAN_FAULT=<point>`` makes the process die by SIGKILL at that point."""
+    if os.environ.get("TF1GAN_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _nan_fault_batch():
+    """Tests only: ``TF1GAN_FAULT=nan@B`` feeds NaN noise to batch number B, poisoning that step."""
+    fault = os.environ.get("TF1GAN_FAULT", "")
+    return int(fault[4:]) if fault.startswith("nan@") else None
+
+
+class Trainer(object):
+    """Holds the graph, session and run folder of one training run; :meth:`run` trains it."""
+
+    def __init__(self, config, run, dataset, stream):
+        self.config, self.run_dir, self.stream = config, run, stream
+        self.images = dataset.train.images
+        self.order = data.BatchOrder(len(self.images), config.batch_size, config.seed)
+        self.device = resolve_device(config.device)
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.g = model.build_gan(config, num_images=len(self.images))
+            self.saver = tf.train.Saver(max_to_keep=3, name="saver")
+            self.init = tf.global_variables_initializer()
+        self.graph.finalize()
+        self.sess = tf.Session(graph=self.graph, config=session_config(config.threads, self.device))
+        self.grid_z = grid_noise(config)
+        self.noise_seed = model.derive_seed(config.seed, "noise")
+        self.nan_batch = _nan_fault_batch()
+
+    def close(self):
+        """Release the session."""
+        self.sess.close()
+
+    def start(self, checkpoint=None):
+        """Initialise fresh weights, or restore ``checkpoint``; return the step to continue from."""
+        g = self.g
+        if checkpoint:
+            runs.check_checkpoint(checkpoint, {v.op.name: v.shape.as_list() for v in
+                                          self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)})
+            self.saver.restore(self.sess, checkpoint)
+        else:
+            self.sess.run(self.init)
+        if g.data_images is not None:
+            self.sess.run(g.data_images.initializer, {g.data_init: self.images})
+        return int(self.sess.run(g.global_step))
+
+    def _feed(self, b):
+        """The feed of batch number ``b``: indices only in graph mode, images and noise in feed mode."""
+        g, idx = self.g, self.order.indices(b)
+        if self.config.input == "graph":
+            feed = {g.batch_index: idx, g.batch_number: b}
+        else:
+            feed = {g.X: data.to_unit(self.images[idx]), g.batch_number: b,
+                    g.Z: model.noise_batch(self.config, len(idx), np.random.RandomState([self.noise_seed, b]))}
+        if b == self.nan_batch:
+            feed[g.Z] = np.full((len(idx), self.config.z_dim), np.nan, np.float32)
+        return feed
+
+    def step(self, step, fetch_summary=False):
+        """Run training step ``step`` (0-based); return its metric values (and summary)."""
+        g, k = self.g, self.config.d_steps
+        for j in range(k - 1):
+            self.sess.run(g.d_train, self._feed(step * k + j))
+        fetches = [g.train_step, g.d_loss, g.g_loss_step, g.d_real, g.d_fake]
+        if fetch_summary:
+            fetches.append(g.summaries)
+        out = self.sess.run(fetches, self._feed(step * k + k - 1))
+        values = dict(zip(METRIC_KEYS, (float(v) for v in out[1:5])))
+        for name in ("d_loss", "g_loss"):
+            if not math.isfinite(values[name]):
+                raise NonFiniteLossError("step %d: %s is %s; training stopped, the last good checkpoint is kept"
+                                         % (step + 1, name, values[name]))
+        return values, (out[5] if fetch_summary else None)
+
+    def samples(self, z):
+        """Generator samples in [0, 1] (averaged weights when the run averages) for noise ``z``."""
+        return self.sess.run(self.g.ema_sample, {self.g.Z: z})
+
+    def save(self, step):
+        """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
+        _fault("before-save")
+        try:
+            path = self.saver.save(self.sess, self.run_dir.checkpoint_prefix, global_step=step,
+                                   write_meta_graph=False)
+        except (tf.errors.OpError, OSError) as e:
+            raise RunError("%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
+                           % (self.run_dir.checkpoint_dir, step, getattr(e, "message", None) or e))
+        _fault("after-save")
+        return path
+
+
+def _write_outputs(trainer, writer, step, records):
+    """Sample grid (file and TensorBoard image) and loss curve for ``step``."""
+    run = trainer.run_dir
+    images, summary = trainer.sess.run([trainer.g.ema_sample, trainer.g.image_summary],
+                                       {trainer.g.Z: trainer.grid_z})
+    plots.save_grid(images, run.sample_path(step), cols=10)
+    writer.add_summary(summary, step)
+    if records:
+        plots.save_loss_curve(records, run.loss_curve_path, title="%s, step %d" % (os.path.basename(run.path), step))
+
+
+def train(config, out, resume=False, force=False, stream=None):
+    """Train ``config`` into run folder ``out`` (or continue it with ``resume``); return a :class:`TrainResult`.
+
+    Raises :class:`Interrupted` after saving when SIGINT / SIGTERM arrive,
+    :class:`NonFiniteLossError` on a NaN/inf loss, and other ``Tf1ganError``s for
+    bad data or an unusable run folder.
+    """
+    run = runs.Run(out)
+    checkpoint = run.checkpoint() if resume else None
+    dataset = data.load(config.dataset, config.data_dir)
+    if not resume:
+        run.create(config, force=force)
+    elif run.read_config().replace(steps=config.steps) != config:
+        raise RunError("%s: --resume must use the run's own settings (only --steps may change)" % run.path)
+    else:
+        run.write_config(config)
+
+    trainer = Trainer(config, run, dataset, stream)
+    try:
+        with _StopSignals() as stop:
+            return _loop(trainer, checkpoint, stop, stream)
+    finally:
+        trainer.close()
+
+
+def _loop(trainer, checkpoint, stop, stream):
+    config, run = trainer.config, trainer.run_dir
+    start = trainer.start(checkpoint)
+    records = run.keep_metrics_until(start) if checkpoint else []
+    elapsed_before = records[-1]["elapsed_s"] if records else 0.0
+    writer = tf.summary.FileWriter(run.path)
+    if checkpoint:
+        # Tell TensorBoard to drop events logged after this step by the interrupted run.
+        writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start)
+    else:
+        writer.add_graph(trainer.graph)
+    progress = Progress(config.steps, start=start, stream=stream)
+    if checkpoint:
+        progress.message("resuming %s from step %d" % (run.path, start))
+    t0 = time.time()
+    values = {}
+    step = start
+    try:
+        while step < config.steps:
+            log_now = (step + 1) % config.log_every == 0 or step + 1 == config.steps
+            values, summary = trainer.step(step, fetch_summary=log_now)
+            step += 1
+            if log_now:
+                record = dict(values, step=step, elapsed_s=round(elapsed_before + time.time() - t0, 3))
+                run.append_metrics(record)
+                records.append(record)
+                writer.add_summary(summary, step)
+            if step % config.sample_every == 0 or step == config.steps:
+                _write_outputs(trainer, writer, step, records)
+            if step % config.checkpoint_every == 0 or step == config.steps:
+                trainer.save(step)
+            progress.update(step, {"D loss": values["d_loss"], "G loss": values["g_loss"],
+                                   "D(x)": values["d_real"], "D(G(z))": values["d_fake"]})
+            if stop.signum is not None and step < config.steps:
+                if step % config.checkpoint_every:
+                    trainer.save(step)
+                _write_outputs(trainer, writer, step, records)
+                name = "SIGINT" if stop.signum == signal.SIGINT else "SIGTERM"
+                raise Interrupted("%s: stopped by %s after step %d and saved a checkpoint; continue with: "
+                                  "tf1gan train --out %s --resume" % (run.path, name, step, run.path), stop.signum)
+    finally:
+        writer.close()
+    if step == start:
+        progress.message("%s is already at step %d of %d" % (run.path, step, config.steps))
+    rate = (step - start) / max(time.time() - t0, 1e-9)
+    return TrainResult(run=run.path, step=step, metrics=values, steps_per_s=rate)
