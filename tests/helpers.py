@@ -7,6 +7,7 @@ import os
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -102,3 +103,11 @@ def https_server(files, folder, modes=None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def run_cli(*args, **kwargs):
+    """Run ``python -m tf1gan ARGS`` in a subprocess; return the CompletedProcess (text output)."""
+    env = dict(os.environ, **kwargs.pop("env", {}))
+    return subprocess.run([sys.executable, "-m", "tf1gan"] + [str(a) for a in args],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          env=env, timeout=kwargs.pop("timeout", 600), **kwargs)

@@ -6,6 +6,7 @@ package (``tf1gan/classifiers/<dataset>.npz``, loaded with ``allow_pickle=False`
 beside a JSON file with the accuracy it reached on held-out images and how it
 was trained. ``tf1gan classifier --dataset D`` retrains it.
 """
+import io
 import json
 import os
 import time
@@ -13,7 +14,8 @@ import time
 import numpy as np
 
 from tf1gan import data
-from tf1gan.errors import DataError
+from tf1gan.errors import DataError, RunError
+from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import session_config, tf
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifiers")
@@ -96,19 +98,43 @@ def train(dataset, steps=3000, batch_size=128, seed=0, progress=None):
     return weights, meta
 
 
-def paths(name):
-    """(weights .npz, metadata .json) paths of the shipped classifier for data set ``name``."""
-    return os.path.join(WEIGHTS_DIR, name + ".npz"), os.path.join(WEIGHTS_DIR, name + ".json")
+def classifier_score(probs):
+    """exp(E_x KL(p(y|x) || p(y))) for class probabilities [N, K]."""
+    probs = np.asarray(probs, np.float64)
+    marginal = probs.mean(axis=0)
+    eps = 1e-12
+    kl = np.sum(probs * (np.log(probs + eps) - np.log(marginal + eps)), axis=1)
+    return float(np.exp(kl.mean()))
 
 
-def save(weights, meta, name):
-    """Write weights and metadata for data set ``name`` into the package folder."""
-    npz, js = paths(name)
-    os.makedirs(WEIGHTS_DIR, exist_ok=True)
-    np.savez_compressed(npz, **{k.replace("/", "__"): v for k, v in weights.items()})
-    with open(js, "w") as f:
-        json.dump(meta, f, indent=2, sort_keys=True)
-        f.write("\n")
+def class_histogram(probs):
+    """Share of images per predicted class."""
+    k = probs.shape[1]
+    return np.bincount(np.argmax(probs, axis=1), minlength=k) / float(len(probs))
+
+
+def modes_covered(hist):
+    """Classes holding at least a fifth of their fair share of the images."""
+    return int(np.sum(hist >= 1.0 / (5 * len(hist))))
+
+
+def paths(name, folder=WEIGHTS_DIR):
+    """(weights .npz, metadata .json) paths of the classifier for data set ``name``."""
+    return os.path.join(folder, name + ".npz"), os.path.join(folder, name + ".json")
+
+
+def save(weights, meta, name, folder=None):
+    """Write weights and metadata for data set ``name`` (into the package unless ``folder``); return the .npz path."""
+    npz, js = paths(name, folder or WEIGHTS_DIR)
+    try:
+        os.makedirs(os.path.dirname(npz), exist_ok=True)
+    except OSError as e:
+        raise RunError("%s: cannot create (%s)" % (os.path.dirname(npz), e.strerror or e))
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **{k.replace("/", "__"): v for k, v in weights.items()})
+    atomic_write(npz, buf.getvalue())
+    atomic_write(js, json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return npz
 
 
 def load(name):

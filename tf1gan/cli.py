@@ -11,11 +11,12 @@ import sys
 import time
 
 from tf1gan import __version__
-from tf1gan.config import ACTIVATIONS, DEVICES, INPUTS, LOSSES, NOISES, OUTPUTS, PRESETS
+from tf1gan.config import ACTIVATIONS, DEVICES, INPUTS, LOSSES, LR_DECAYS, NOISES, OUTPUTS, PRESETS
 from tf1gan.errors import ConfigError, Tf1ganError
 
 EXIT_CODES = """exit codes: 0 done, 1 other error, 2 bad flag or setting, 3 data error,
-4 run folder error, 5 non-finite loss, 130 / 143 stopped by SIGINT / SIGTERM (resumable)"""
+4 run folder error, 5 non-finite loss, 6 golden check failed,
+130 / 143 stopped by SIGINT / SIGTERM (resumable)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +47,7 @@ def _add_train(sub):
     g.add_argument("--data-dir", help="folder holding the data set's IDX files (also the TF tutorial's "
                                       "MNIST_data/ layout); default: system folder, cache, then download")
     g = p.add_argument_group("model")
-    g.add_argument("--arch", choices=sorted(PRESETS), default="default",
+    g.add_argument("--arch", choices=sorted(PRESETS),
                    help="preset to start from: 'default' (tuned to train well in minutes) or 'article' "
                         "(the article's z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its "
                         "learning rate and batch size)")
@@ -54,6 +55,7 @@ def _add_train(sub):
     g.add_argument("--hidden", type=_widths, help="generator hidden widths, e.g. 256,512; the discriminator "
                                                   "mirrors them unless --d-hidden is given")
     g.add_argument("--d-hidden", type=_widths, help="discriminator hidden widths, e.g. 512,256")
+    g.add_argument("--d-dropout", type=float, help="dropout rate on the discriminator's hidden units (0 = off)")
     g.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
     g.add_argument("--output", choices=OUTPUTS, help="generator output: sigmoid on [0, 1] pixels, or tanh "
                                                      "with the data scaled to [-1, 1] in the graph")
@@ -68,6 +70,8 @@ def _add_train(sub):
     g.add_argument("--lr", type=float, help="Adam learning rate of both networks")
     g.add_argument("--lr-g", type=float, help="generator learning rate (overrides --lr)")
     g.add_argument("--lr-d", type=float, help="discriminator learning rate (overrides --lr)")
+    g.add_argument("--lr-decay", choices=LR_DECAYS, help="'linear': constant for the first half of --steps, "
+                                                         "then linearly to 0; 'none': constant")
     g.add_argument("--beta1", type=float, help="Adam beta1 of both optimisers")
     g.add_argument("--beta2", type=float, help="Adam beta2 of both optimisers")
     g.add_argument("--d-steps", type=int, help="discriminator steps per generator step (k)")
@@ -75,7 +79,7 @@ def _add_train(sub):
                    help="decay of the moving average of generator weights that samples come from (0 = off)")
     g.add_argument("--seed", type=int, help="run seed: weights, data order and noise all derive from it")
     g = p.add_argument_group("execution and outputs")
-    g.add_argument("--out", help="run folder (default: runs/<dataset>-<arch>-<date>-<time>)")
+    g.add_argument("--out", help="run folder (default: $TF1GAN_RUNS or runs/, then <dataset>-<arch>-<date>-<time>)")
     g.add_argument("--resume", action="store_true", help="continue the run in --out from its latest "
                                                          "checkpoint (same settings; --steps may grow)")
     g.add_argument("--force", action="store_true", help="start over in an --out that already holds a run, "
@@ -89,17 +93,18 @@ def _add_train(sub):
     g.add_argument("--log-every", type=int, help="steps between metrics.jsonl / TensorBoard records")
     g.add_argument("--sample-every", type=int, help="steps between sample grids")
     g.add_argument("--checkpoint-every", type=int, help="steps between checkpoints")
+    g.add_argument("--monitor-every", type=int, help="steps between quality checks (classifier score and class "
+                                                     "coverage of 1,000 samples; 0 = off)")
     p.set_defaults(func=cmd_train)
 
 
-_TRAIN_SETTINGS = ("dataset", "data_dir", "z_dim", "activation", "output", "noise", "loss", "real_label",
-                   "steps", "batch_size", "beta1", "beta2", "d_steps", "ema_decay", "seed", "input",
-                   "device", "threads", "log_every", "sample_every", "checkpoint_every")
+_TRAIN_SETTINGS = ("dataset", "data_dir", "z_dim", "d_dropout", "activation", "output", "noise", "loss", "real_label",
+                   "steps", "batch_size", "lr_decay", "beta1", "beta2", "d_steps", "ema_decay", "seed", "input",
+                   "device", "threads", "log_every", "sample_every", "checkpoint_every", "monitor_every")
 
 
-def config_from_args(args):
-    """The run's :class:`Config`: the preset, then every flag given on the command line."""
-    from tf1gan.config import preset
+def setting_changes(args):
+    """Config field -> value for every train flag given on the command line."""
     changes = {k: getattr(args, k) for k in _TRAIN_SETTINGS if getattr(args, k) is not None}
     if args.hidden is not None:
         changes["g_hidden"] = args.hidden
@@ -110,7 +115,7 @@ def config_from_args(args):
         value = getattr(args, name) if getattr(args, name) is not None else args.lr
         if value is not None:
             changes[name] = value
-    return preset(args.arch).replace(**changes), changes
+    return changes
 
 
 # Settings whose flag is not simply the setting's name with dashes.
@@ -123,22 +128,25 @@ def flag_of(setting):
 
 
 def cmd_train(args):
+    from tf1gan.config import preset
+    changes = setting_changes(args)
     if args.resume:
         if not args.out:
             raise ConfigError("--resume needs --out, the run folder to continue")
-        config, changes = config_from_args(args)
-        fixed = sorted({flag_of(f) for f in changes if f != "steps"} | ({"--arch"} if args.arch != "default" else set()))
-        if fixed:
-            raise ConfigError("--resume continues %s with its own settings; only --steps may be given "
-                              "(not %s)" % (args.out, ", ".join(fixed)))
         from tf1gan import runs
-        config = runs.Run(args.out).read_config()
-        if args.steps is not None:
-            config = config.replace(steps=args.steps)
+        saved = runs.Run(args.out).read_config()
+        config = saved.replace(**changes)
+        differ = {flag_of(f) for f in changes if f != "steps" and getattr(config, f) != getattr(saved, f)}
+        if args.arch is not None and args.arch != saved.arch:
+            differ.add("--arch")
+        if differ:
+            raise ConfigError("--resume continues %s with its own settings; only --steps may change "
+                              "(%s differ from the run's)" % (args.out, ", ".join(sorted(differ))))
     else:
-        config, _ = config_from_args(args)
+        config = preset(args.arch or "default").replace(**changes)
     from tf1gan import train
-    out = args.out or os.path.join("runs", "%s-%s-%s" % (config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")))
+    out = args.out or os.path.join(os.environ.get("TF1GAN_RUNS", "runs"), "%s-%s-%s" % (
+        config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")))
     result = train.train(config, out, resume=args.resume, force=args.force)
     print("run folder: %s (step %d, %.1f steps/s)" % (result.run, result.step, result.steps_per_s))
 
@@ -162,6 +170,167 @@ def cmd_sample(args):
     print("wrote %d samples to %s" % (len(images), out))
 
 
+def _add_evaluate(sub):
+    p = sub.add_parser(
+        "evaluate", help="quality figures of a run's samples (or of a .npy of samples)",
+        description="Score 10,000 samples with the data set's shipped evaluation classifier and the held-out "
+                    "images: classifier score, Frechet classifier distance, class histogram and coverage, "
+                    "Parzen-window log-likelihood (Goodfellow et al. 2014) and the share of near copies of "
+                    "training images, each beside the same figure for real held-out images.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--run", help="run folder to sample from (latest checkpoint, or --checkpoint)")
+    src.add_argument("--samples", help="FILE.npy: float32 [N, 784] in [0, 1]")
+    p.add_argument("--checkpoint", help="checkpoint path prefix (with --run)")
+    p.add_argument("--dataset", help="reference data set (default: the run's, or mnist10k for --samples)")
+    p.add_argument("--data-dir", help="folder holding the data set's IDX files")
+    p.add_argument("--n", type=int, default=10000, help="samples to draw with --run (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="noise seed with --run (default 0)")
+    p.add_argument("--json", help="also write the figures to this JSON file")
+    p.set_defaults(func=cmd_evaluate)
+
+
+def cmd_evaluate(args):
+    import numpy as np
+    from tf1gan import evaluate, fileio, sample
+    from tf1gan.errors import RunError
+    if args.run:
+        gen = sample.Generator(args.run, args.checkpoint)
+        try:
+            if args.n < 1:
+                raise RunError("--n must be at least 1, got %d" % args.n)
+            samples = gen.sample(gen.noise(args.n, args.seed))
+            dataset = args.dataset or gen.config.dataset
+        finally:
+            gen.close()
+    else:
+        samples = sample.load_samples(args.samples)
+        dataset = args.dataset or "mnist10k"
+    ev = evaluate.Evaluator(dataset, args.data_dir)
+    try:
+        figures, real = ev.figures(samples), ev.real_figures()
+    finally:
+        ev.close()
+    print("%d samples against %s (classifier test accuracy %.2f%%)"
+          % (len(samples), dataset, 100 * ev.classifier_meta["test_accuracy"]))
+    print(evaluate.table(figures, real, ev.dataset.classes))
+    if args.json:
+        fileio.atomic_write(args.json, evaluate.to_json(figures, real, dataset=dataset, n_samples=len(samples),
+                                                        source=args.run or args.samples))
+
+
+def _add_classifier(sub):
+    p = sub.add_parser(
+        "classifier", help="train the evaluation classifier of a data set",
+        description="Train the small TF1 convnet that tf1gan evaluate uses, on the data set's training split, "
+                    "and write its weights and held-out accuracy into the package (tf1gan/classifiers/), or "
+                    "into --out.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
+    p.add_argument("--data-dir", help="folder holding the data set's IDX files")
+    p.add_argument("--steps", type=int, default=3000, help="training steps of batch 128 (default 3000)")
+    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
+    p.set_defaults(func=cmd_classifier)
+
+
+def cmd_classifier(args):
+    from tf1gan import classifier, data
+    if args.steps < 1:
+        raise ConfigError("--steps must be at least 1, got %d" % args.steps)
+    ds = data.load(args.dataset, args.data_dir)
+    weights, meta = classifier.train(ds, steps=args.steps, seed=args.seed,
+                                     progress=lambda text: print(text, file=sys.stderr))
+    npz = classifier.save(weights, meta, ds.name, args.out)
+    print("test accuracy %.2f%% on %d held-out images; wrote %s" % (100 * meta["test_accuracy"], meta["test_images"], npz))
+
+
+def _add_compare(sub):
+    p = sub.add_parser(
+        "compare", help="the article's listing as printed, with its minimal edit, and tf1gan, side by side",
+        description="Run (1) the article's listing as printed, recording the exception it raises; (2) the listing "
+                    "with its minimal edit (hidden_dim = 784), recording its losses, the variables it updates "
+                    "and its samples; (3) tf1gan with the article's architecture and (4) with its default, all on "
+                    "the same data, seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) "
+                    "and a self-contained DIR/report.html, and prints a summary table.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, help="report folder")
+    p.add_argument("--steps", type=int, default=2000, help="training steps of every version (default 2000)")
+    p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
+    p.add_argument("--data-dir", help="folder holding the data set's IDX files")
+    p.add_argument("--seed", type=int, default=1234, help="seed of every version (default 1234, the listing's)")
+    p.add_argument("--no-evaluate", action="store_true", help="skip the quality figures (faster)")
+    p.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args):
+    if args.steps < 1:
+        raise ConfigError("--steps must be at least 1, got %d" % args.steps)
+    from tf1gan import compare
+    rows, paths = compare.compare(args.out, steps=args.steps, dataset=args.dataset, seed=args.seed,
+                                  data_dir=args.data_dir, evaluate_samples=not args.no_evaluate)
+    print(compare.format_summary(rows))
+    print("report: %s and %s" % paths)
+
+
+def _add_golden(sub):
+    p = sub.add_parser(
+        "golden", help="check (or update) the golden snapshots of what the graph computes",
+        description="Recompute the snapshots of tests/golden/ (graph structure, outputs for fixed inputs, the "
+                    "first training steps, the article's listing) and compare them with the saved ones. "
+                    "Policy: bitwise when TensorFlow, numpy, Python and platform match the snapshot's; else "
+                    "structure exactly and numbers within the stated tolerance (docs/golden.md).",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--check", action="store_true", help="compare and print what moved; exit 6 if any differs")
+    mode.add_argument("--update", action="store_true", help="rewrite the snapshots on purpose and say what changed")
+    p.add_argument("--dir", help="snapshot folder (default: tests/golden of this checkout)")
+    p.set_defaults(func=cmd_golden)
+
+
+def cmd_golden(args):
+    from tf1gan import golden
+    from tf1gan.errors import GoldenMismatch
+    folder = args.dir or golden.GOLDEN_DIR
+    if args.check and not os.path.isdir(folder):
+        raise ConfigError("%s: no snapshot folder (make one with tf1gan golden --update)" % folder)
+    results = golden.update(folder) if args.update else golden.check(folder)
+    print("policy: " + golden.POLICY)
+    print(golden.format_results(results))
+    if args.update:
+        print("rewrote %d snapshot(s) in %s" % (len(results), folder))
+    elif not golden.verdict_ok(results):
+        moved = [name for name, verdict, _, _ in results if verdict not in ("bitwise", "within tolerance")]
+        raise GoldenMismatch("golden check failed: %s moved beyond the policy" % ", ".join(moved))
+
+
+def _add_data(sub):
+    p = sub.add_parser("data", help="list the data sets, or fetch and verify one",
+                       description="Without flags: each registered data set, where its files are found on this "
+                                   "machine (or that it would be downloaded), and its license. With --fetch: "
+                                   "locate or download the data set and verify every file's checksum.",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--fetch", metavar="DATASET", help="download (if needed) and verify this data set")
+    p.add_argument("--data-dir", help="folder holding the data set's IDX files")
+    p.set_defaults(func=cmd_data)
+
+
+def cmd_data(args):
+    from tf1gan import data
+    from tf1gan.errors import DataError
+    if args.fetch:
+        ds = data.load(args.fetch, args.data_dir)
+        print("%s: %d train, %d validation, %d test images, verified, in %s"
+              % (ds.name, len(ds.train.images), len(ds.valid.images), len(ds.test.images), ds.source))
+        return
+    for name, spec in data.DATASETS.items():
+        try:
+            where = data.locate(spec, args.data_dir, fetch=False)
+        except DataError:
+            where = "not here; downloaded on first use from %s" % (", ".join(data.mirrors_for(spec)) or "nowhere")
+        print("%-14s %s\n%14s files: %s\n%14s license: %s" % (name, spec.title, "", where, "", spec.license))
+
+
 def build_parser():
     """The ``tf1gan`` argument parser with every subcommand."""
     parser = _Parser(prog="tf1gan", description="The classic GAN in TensorFlow 1.x graph mode, made correct.",
@@ -169,7 +338,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version="tf1gan " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for add in (_add_train, _add_sample):
+    for add in (_add_train, _add_sample, _add_evaluate, _add_compare, _add_golden, _add_classifier, _add_data):
         add(sub)
     return parser
 

@@ -21,9 +21,11 @@ import zlib
 import numpy as np
 
 from tf1gan.errors import DataError
+from tf1gan.fileio import default_mode
 
 IMAGE_SIZE = 28
 PIXELS = IMAGE_SIZE * IMAGE_SIZE
+IMAGES_MAGIC, LABELS_MAGIC = 0x00000803, 0x00000801  # unsigned bytes, 3 and 1 dimensions
 
 # IDX type codes (third byte of the magic number) and their big-endian dtypes.
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -117,23 +119,28 @@ def decompress(raw, path):
         _fail(path, "corrupt or truncated gzip data (%s)" % (str(e) or type(e).__name__))
 
 
-def parse_idx(raw, path="<bytes>"):
+def parse_idx(raw, path="<bytes>", magic=None):
     """Parse IDX bytes (already decompressed) into an array of the declared shape.
 
-    Checks the magic number, the type code, and that the data is exactly as long
-    as the dimensions say; any fault raises :class:`DataError` naming ``path``.
+    Checks the magic number (against ``magic`` too, when given: 0x803 for MNIST
+    images, 0x801 for labels), the type code, and that the data is exactly as
+    long as the dimensions say; any fault raises :class:`DataError` naming ``path``.
     """
     if len(raw) < 4:
         _fail(path, "too short for an IDX header (%d bytes)" % len(raw))
     zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
     if zero != 0 or type_code not in _IDX_DTYPES or ndim == 0:
         _fail(path, "not an IDX file (magic number 0x%s)" % raw[:4].hex())
+    if magic is not None and struct.unpack(">I", raw[:4])[0] != magic:
+        _fail(path, "wrong magic number 0x%s, expected 0x%08x" % (raw[:4].hex(), magic))
     header = 4 + 4 * ndim
     if len(raw) < header:
         _fail(path, "header declares %d dimensions but the file ends after %d bytes" % (ndim, len(raw)))
     dims = struct.unpack(">%dI" % ndim, raw[4:header])
     dtype = np.dtype(_IDX_DTYPES[type_code])
-    count = int(np.prod(dims, dtype=np.int64))
+    count = 1
+    for d in dims:
+        count *= d
     expected = count * dtype.itemsize
     if len(raw) - header != expected:
         _fail(path, "dimensions %s need %d bytes of data, found %d"
@@ -159,7 +166,7 @@ def _read(path):
         _fail(path, "cannot read (%s)" % (e.strerror or e))
 
 
-def verify(raw, spec, label):
+def verify(raw, spec, label, magic=None):
     """Check ``raw`` (a file's bytes) against ``spec``'s digests; return the IDX array it holds.
 
     A digest of the file as published or of its decompressed content must match;
@@ -170,12 +177,12 @@ def verify(raw, spec, label):
     if not known & (_digests_of(raw) | _digests_of(content, "content-")):
         _fail(label, "checksum mismatch: sha256 %s is none of the known digests (%s)"
               % (hashlib.sha256(raw).hexdigest(), ", ".join(sorted(known))))
-    return parse_idx(content, label)
+    return parse_idx(content, label, magic)
 
 
-def verified_idx(path, spec):
+def verified_idx(path, spec, magic=None):
     """Read ``path`` as the published file ``spec``: checksum first, then IDX checks."""
-    return verify(_read(path), spec, path)
+    return verify(_read(path), spec, path, magic)
 
 
 def cache_root():
@@ -219,8 +226,12 @@ def download(url, dest, spec, progress=sys.stderr):
     if scheme != "https":
         raise DataError("%s: refusing to download over %s; only https is accepted" % (url, scheme or "no scheme"))
     folder = os.path.dirname(dest)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(dest) + ".", suffix=".part")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(dest) + ".", suffix=".part")
+    except OSError as e:
+        raise DataError("%s: cannot write the download here (%s); set TF1GAN_CACHE to a writable folder"
+                        % (folder, e.strerror or e))
     try:
         with os.fdopen(fd, "wb") as out:
             try:
@@ -237,7 +248,10 @@ def download(url, dest, spec, progress=sys.stderr):
                         raise DataError("%s: download broke off after %d bytes (%s)" % (url, got, e))
                     if not chunk:
                         break
-                    out.write(chunk)
+                    try:
+                        out.write(chunk)
+                    except OSError as e:
+                        raise DataError("%s: cannot write the download (%s)" % (tmp, e.strerror or e))
                     got += len(chunk)
                     if progress is not None and total:
                         progress.write("\rdownloading %s: %3d%% of %.1f MB"
@@ -247,6 +261,7 @@ def download(url, dest, spec, progress=sys.stderr):
         if total and got != total:
             raise DataError("%s: download broke off after %d of %d bytes" % (url, got, total))
         verify(_read(tmp), spec, url)
+        os.chmod(tmp, default_mode())  # readable like any other file, e.g. by a Docker image's user
         os.replace(tmp, dest)
     except BaseException:
         os.unlink(tmp)
@@ -254,7 +269,7 @@ def download(url, dest, spec, progress=sys.stderr):
     return dest
 
 
-def _locate(ds, data_dir, fetch):
+def locate(ds, data_dir, fetch):
     """Folder holding every file of ``ds``: ``data_dir``, a system folder, the cache, or a download."""
     specs = _file_specs(ds)
     if data_dir is not None:
@@ -285,8 +300,8 @@ def _locate(ds, data_dir, fetch):
 
 def _images_and_labels(folder, images_spec, labels_spec):
     images_path, labels_path = _find(folder, images_spec), _find(folder, labels_spec)
-    images = verified_idx(images_path, images_spec)
-    labels = verified_idx(labels_path, labels_spec)
+    images = verified_idx(images_path, images_spec, IMAGES_MAGIC)
+    labels = verified_idx(labels_path, labels_spec, LABELS_MAGIC)
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or images.dtype != np.uint8:
         _fail(images_path, "expected uint8 images of 28x28, found %s %s" % (images.dtype, "x".join(map(str, images.shape))))
     if labels.ndim != 1:
@@ -311,7 +326,7 @@ def load(name, data_dir=None, fetch=True):
     if name not in DATASETS:
         raise DataError("unknown data set %r; choose one of %s" % (name, ", ".join(DATASETS)))
     ds = DATASETS[name]
-    folder = _locate(ds, data_dir, fetch)
+    folder = locate(ds, data_dir, fetch)
     x, y = _images_and_labels(folder, ds.train_images, ds.train_labels)
     if ds.test_images is None:
         order = np.random.RandomState(_MNIST10K_SPLIT_SEED).permutation(len(x))

@@ -6,6 +6,12 @@ with ``exit_code``. Anything else is a bug and keeps its traceback.
 """
 
 
+def first_line(error):
+    """The first line of an exception's message (TensorFlow's run a dozen lines with node traces)."""
+    text = str(getattr(error, "message", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class Tf1ganError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""
 
@@ -42,6 +48,12 @@ class NonFiniteLossError(Tf1ganError):
     """Training produced a NaN or infinite loss; the last good checkpoint is kept."""
 
     exit_code = 5
+
+
+class GoldenMismatch(Tf1ganError):
+    """``tf1gan golden --check`` found snapshots that moved beyond the comparison policy."""
+
+    exit_code = 6
 
 
 class Interrupted(Tf1ganError):

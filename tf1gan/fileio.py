@@ -8,16 +8,18 @@ from tf1gan.errors import RunError
 def atomic_write(path, content):
     """Write ``content`` (str or bytes) to ``path`` via a temporary file and a rename."""
     folder = os.path.dirname(os.path.abspath(path))
-    mode = "wb" if isinstance(content, bytes) else "w"
+    if not isinstance(content, bytes):
+        content = content.encode("utf-8")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     except OSError as e:
         raise RunError("%s: cannot write (%s)" % (path, e.strerror or e))
     try:
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, "wb") as f:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, default_mode())  # mkstemp makes 0600; give the permissions open() would
         os.replace(tmp, path)
     except OSError as e:
         os.unlink(tmp)
@@ -25,3 +27,10 @@ def atomic_write(path, content):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def default_mode():
+    """The permissions ``open()`` gives a new file under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask

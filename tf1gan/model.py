@@ -92,7 +92,7 @@ def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
     the layer name (not the scope), so a copy of a network in another scope
     starts from exactly the same weights. Resource variables make every use a
     fresh read, which the ordered updates of ``build_gan`` rely on.
-    ``dropout`` is ``(rate, tower, batch_number)`` to drop hidden units.
+    ``dropout`` is ``(rate, batch_number)`` to drop hidden units.
     """
     act = _activation(config.activation)
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
@@ -110,13 +110,15 @@ def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
         return x
 
 
-def _dropout(x, config, rate, tower, batch_number, layer):
-    """Inverted dropout whose mask is a stateless function of (seed, tower, layer, batch number).
+def _dropout(x, config, rate, batch_number, layer):
+    """Inverted dropout whose mask is a stateless function of (seed, layer, batch number).
 
     ``tf.nn.dropout`` draws from a stateful kernel that no checkpoint records; a
-    stateless mask keeps resumed runs bitwise equal to uninterrupted ones.
+    stateless mask keeps resumed runs bitwise equal to uninterrupted ones. The
+    real, fake and G-step towers of one step share the mask: one thinned
+    discriminator per step, and a third of the random numbers to draw.
     """
-    key = tf.stack([tf.constant(derive_seed(config.seed, "dropout", tower, layer), tf.int64), batch_number])
+    key = tf.stack([tf.constant(derive_seed(config.seed, "dropout", layer), tf.int64), batch_number])
     keep = tf.random.stateless_uniform(tf.shape(x), key) >= rate
     return tf.where(keep, x / (1.0 - rate), tf.zeros_like(x))
 
@@ -148,13 +150,13 @@ def _generator_output(g_logits, config):
     return tf.nn.sigmoid(g_logits) if config.output == "sigmoid" else tf.nn.tanh(g_logits)
 
 
-def discriminator(x, config, tower=None, batch_number=None):
+def discriminator(x, config, batch_number=None):
     """Logits [N] that ``x`` (on the generator's output scale) is real; variables under ``discriminator/``.
 
-    With ``config.d_dropout`` > 0 and a ``tower`` name, hidden units are dropped
-    with a mask keyed by the tower and ``batch_number`` (training towers only).
+    With ``config.d_dropout`` > 0 and a ``batch_number``, hidden units are dropped
+    with a mask keyed by the batch number (training towers only).
     """
-    dropout = (config.d_dropout, tower, batch_number) if config.d_dropout > 0 and tower else None
+    dropout = (config.d_dropout, batch_number) if config.d_dropout > 0 and batch_number is not None else None
     return tf.squeeze(_mlp(x, config.d_hidden, 1, config, D_SCOPE, D_SCOPE, dropout=dropout), axis=1)
 
 
@@ -187,6 +189,19 @@ def sampling_checkpoint_names(config, g_vars):
     """
     source = G_EMA_SCOPE if config.ema_decay > 0 else G_SCOPE
     return {source + v.op.name[len(G_SCOPE):]: v for v in g_vars}
+
+
+def _learning_rate(base, config, global_step):
+    """``base``, or with ``lr_decay == "linear"``: constant for the first half of the run, then linearly to 0.
+
+    Annealing the step size at the end stops the adversarial oscillation from
+    blurring the final weights; it depends on ``steps``, so a run resumed with a
+    larger ``--steps`` follows the new schedule from then on.
+    """
+    if config.lr_decay == "none":
+        return base
+    remaining = 1.0 - tf.cast(global_step, tf.float32) / float(config.steps)
+    return base * tf.clip_by_value(2.0 * remaining, 0.0, 1.0)
 
 
 def _average_update(config, g_vars, ema_vars, global_step, after):
@@ -233,8 +248,8 @@ def build_gan(config, num_images=None):
     global_step = tf.train.get_or_create_global_step()
     g_logits = generator(Z, config)
     fake = _generator_output(g_logits, config)
-    d_real_logits = discriminator(_from_pixels(X, config), config, "real", batch_number)
-    d_fake_logits = discriminator(fake, config, "fake", batch_number)
+    d_real_logits = discriminator(_from_pixels(X, config), config, batch_number)
+    d_fake_logits = discriminator(fake, config, batch_number)
     g_vars = tf.trainable_variables(G_SCOPE + "/")
     d_vars = tf.trainable_variables(D_SCOPE + "/")
 
@@ -242,9 +257,11 @@ def build_gan(config, num_images=None):
     g_loss = tf.identity(generator_loss(d_fake_logits, config), name="g_loss")
     # Each optimiser's update ops and step counters sit under its network's name.
     with tf.name_scope(D_SCOPE + "/"):
-        d_train = tf.train.AdamOptimizer(config.lr_d, config.beta1, config.beta2, name="d_adam").minimize(
-            d_loss, var_list=d_vars, name="d_train")
-    g_adam = tf.train.AdamOptimizer(config.lr_g, config.beta1, config.beta2, name="g_adam")
+        d_train = tf.train.AdamOptimizer(_learning_rate(config.lr_d, config, global_step), config.beta1,
+                                         config.beta2, name="d_adam").minimize(d_loss, var_list=d_vars,
+                                                                               name="d_train")
+    g_adam = tf.train.AdamOptimizer(_learning_rate(config.lr_g, config, global_step), config.beta1, config.beta2,
+                                    name="g_adam")
     with tf.name_scope(G_SCOPE + "/"):
         g_step = g_adam.minimize(g_loss, var_list=g_vars, global_step=global_step, name="g_step")
 
@@ -253,7 +270,7 @@ def build_gan(config, num_images=None):
     # so its variable reads happen after the update. The fake batch is shared,
     # since G has not changed in between. Both G ops share g_adam's slots.
     with tf.control_dependencies([d_train]):
-        g_loss_step = tf.identity(generator_loss(discriminator(fake, config, "fake_after_d_step", batch_number), config), name="g_loss_step")
+        g_loss_step = tf.identity(generator_loss(discriminator(fake, config, batch_number), config), name="g_loss_step")
         with tf.name_scope(G_SCOPE + "/"):
             g_step_fused = g_adam.minimize(g_loss_step, var_list=g_vars, global_step=global_step,
                                            name="g_step_fused")

@@ -22,7 +22,7 @@ import numpy
 
 from tf1gan import __version__
 from tf1gan.config import Config
-from tf1gan.errors import ConfigError, RunError
+from tf1gan.errors import ConfigError, RunError, first_line
 from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import TF_VERSION, tf
 
@@ -149,7 +149,7 @@ def check_checkpoint(path, expected):
     try:
         saved = dict(tf.train.list_variables(path))
     except (tf.errors.OpError, ValueError) as e:
-        raise RunError("%s: unreadable checkpoint (%s)" % (path, e.message if hasattr(e, "message") else e))
+        raise RunError("%s: unreadable checkpoint (%s)" % (path, first_line(e)))
     problems = []
     for name, shape in sorted(expected.items()):
         shape = list(shape)

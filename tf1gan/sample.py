@@ -46,6 +46,19 @@ class Generator(object):
         self.sess.close()
 
 
+def load_samples(path):
+    """Samples from a ``.npy`` file, checked: float [N, 784] with values in [0, 1]; no pickles."""
+    try:
+        x = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise RunError("%s: not a readable .npy file of samples (%s)" % (path, e))
+    if x.ndim != 2 or x.shape[1] != 784 or x.dtype.kind != "f" or len(x) == 0:
+        raise RunError("%s: expected float samples of shape [N, 784], found %s %s" % (path, x.dtype, list(x.shape)))
+    if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
+        raise RunError("%s: sample values must be finite and in [0, 1]" % path)
+    return x.astype(np.float32)
+
+
 def write_samples(run_path, n, out, seed=0, checkpoint=None):
     """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
     if n < 1:

@@ -7,6 +7,9 @@ graph-mode code, so placeholders, ``tf.Session`` and ``tf.train.Saver`` run
 unchanged on both.
 """
 import os
+import re
+import sys
+import tempfile
 import warnings
 
 from tf1gan.errors import Tf1ganError
@@ -14,17 +17,45 @@ from tf1gan.errors import Tf1ganError
 # TensorFlow's C++ start-up chatter (CPU features, XLA service) drowns the
 # progress output; errors still come through.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Without this, the CPU kernels of every session in a process share one thread
+# pool sized by the *first* session's config, so a later session's thread
+# setting (and with it the float summation order) silently depends on what ran
+# before it. With it, each session's device keeps the pool its config asks for.
+os.environ.setdefault("TF_OVERRIDE_GLOBAL_THREADPOOL", "1")
 
-with warnings.catch_warnings():
-    # TF 1.15 imports numpy aliases that numpy 1.18 marks deprecated.
-    warnings.simplefilter("ignore", category=FutureWarning)
-    warnings.simplefilter("ignore", category=DeprecationWarning)
-    try:
-        import tensorflow as _tf
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise Tf1ganError(
-            "TensorFlow is not installed here (%s); install tensorflow==1.15.5 "
-            "(make install does) or TensorFlow 2 for the compat.v1 path" % e)
+# Lines TensorFlow 2 writes to stderr on import whatever TF_CPP_MIN_LOG_LEVEL says.
+_IMPORT_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog|"
+                           r"^I\d{4} .*(oneDNN custom operations|cpu_feature_guard)|"
+                           r"To enable the following instructions|rebuild TensorFlow with the appropriate")
+
+
+def _import_tensorflow():
+    """Import TensorFlow with its start-up notices filtered out of stderr (everything else is kept)."""
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            with warnings.catch_warnings():
+                # TF 1.15 imports numpy aliases that numpy 1.18 marks deprecated.
+                warnings.simplefilter("ignore", category=FutureWarning)
+                warnings.simplefilter("ignore", category=DeprecationWarning)
+                import tensorflow
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and not _IMPORT_NOISE.search(line):
+                    sys.stderr.write(line + "\n")
+    return tensorflow
+
+
+try:
+    _tf = _import_tensorflow()
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise Tf1ganError("TensorFlow is not installed here (%s); install tensorflow==1.15.5 "
+                      "(make install does) or TensorFlow 2 for the compat.v1 path" % e)
 
 TF_VERSION = _tf.__version__
 IS_TF2 = not TF_VERSION.startswith("1.")
@@ -38,12 +69,14 @@ def session_config(threads=0, device="cpu"):
     """A ``tf.ConfigProto`` for this run's thread count and device choice.
 
     ``threads`` 0 lets TensorFlow pick; any other value fixes both thread pools,
-    which also fixes the order of parallel float reductions between runs.
+    which also fixes the order of parallel float reductions between runs. The
+    pools are the session's own (see TF_OVERRIDE_GLOBAL_THREADPOOL above).
     On ``cpu`` the GPU devices are hidden so nothing is placed there silently.
     """
     cfg = tf.ConfigProto(
         intra_op_parallelism_threads=threads,
         inter_op_parallelism_threads=threads,
+        use_per_session_threads=threads > 0,
         allow_soft_placement=True,
     )
     if device == "cpu":

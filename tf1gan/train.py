@@ -21,13 +21,14 @@ import time
 
 import numpy as np
 
-from tf1gan import data, model, plots, runs
-from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError
+from tf1gan import classifier, data, model, plots, runs
+from tf1gan.errors import ConfigError, DataError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.progress import Progress
 from tf1gan.tfcompat import gpu_names, session_config, tf
 
 TrainResult = collections.namedtuple("TrainResult", "run step metrics steps_per_s")
 GRID_SIZE = 100
+MONITOR_SAMPLES = 1000
 METRIC_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
@@ -45,6 +46,51 @@ def resolve_device(device):
 def grid_noise(config):
     """The fixed noise batch behind every sample grid of a run, so grids compare across steps."""
     return model.noise_batch(config, GRID_SIZE, np.random.RandomState(model.derive_seed(config.seed, "grid")))
+
+
+class Monitor(object):
+    """A cheap quality check during training: classifier score and class coverage of fixed-noise samples.
+
+    Uses the data set's shipped evaluation classifier on ``MONITOR_SAMPLES``
+    samples from the averaged generator; a collapse of class coverage is
+    reported as a warning the moment it is seen.
+    """
+
+    def __init__(self, config, dataset):
+        weights, _ = classifier.load(dataset.name)
+        self.classifier = classifier.Classifier(weights)
+        self.classes = dataset.classes
+        self.z = model.noise_batch(config, MONITOR_SAMPLES,
+                                   np.random.RandomState(model.derive_seed(config.seed, "monitor")))
+
+    @classmethod
+    def maybe(cls, config, dataset, progress_message):
+        """A Monitor, or None when monitoring is off or the data set has no classifier (said once)."""
+        if not config.monitor_every:
+            return None
+        try:
+            return cls(config, dataset)
+        except DataError as e:
+            progress_message("note: no quality monitoring (%s)" % e)
+            return None
+
+    def check(self, samples):
+        """Figures for ``samples`` and a warning text when classes went missing (else None)."""
+        probs = self.classifier.predict(samples)
+        hist = classifier.class_histogram(probs)
+        covered = classifier.modes_covered(hist)
+        figures = {"classifier_score": classifier.classifier_score(probs), "modes_covered": covered,
+                   "min_class_share": float(hist.min())}
+        warning = None
+        if covered < len(hist):
+            missing = ["%s (%.1f%%)" % (self.classes[i], 100 * hist[i]) for i in np.argsort(hist)[:len(hist) - covered]]
+            warning = ("warning: mode collapse? only %d of %d classes hold 2%% of samples; rarest: %s"
+                       % (covered, len(hist), ", ".join(missing)))
+        return figures, warning
+
+    def close(self):
+        """Release the classifier's session."""
+        self.classifier.close()
 
 
 class _StopSignals(object):
@@ -70,9 +116,9 @@ class _StopSignals(object):
             signal.signal(sig, handler)
 
 
-def _fault(point):
-    """Tests only: ``TF1GAN_FAULT=<point>`` makes the process die by SIGKILL at that point."""
-    if os.environ.get("TF1GAN_FAULT") == point:
+def _fault(point, step):
+    """Tests only: ``TF1GAN_FAULT=<point>@<step>`` makes the process die by SIGKILL at that point of that step."""
+    if os.environ.get("TF1GAN_FAULT") == "%s@%d" % (point, step):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -83,10 +129,10 @@ def _nan_fault_batch():
 
 
 class Trainer(object):
-    """Holds the graph, session and run folder of one training run; :meth:`run` trains it."""
+    """The graph and session of one training run, stepping it; ``run`` (a :class:`runs.Run`) is where it saves."""
 
-    def __init__(self, config, run, dataset, stream):
-        self.config, self.run_dir, self.stream = config, run, stream
+    def __init__(self, config, run, dataset):
+        self.config, self.run_dir = config, run
         self.images = dataset.train.images
         self.order = data.BatchOrder(len(self.images), config.batch_size, config.seed)
         self.device = resolve_device(config.device)
@@ -112,6 +158,10 @@ class Trainer(object):
             runs.check_checkpoint(checkpoint, {v.op.name: v.shape.as_list() for v in
                                           self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)})
             self.saver.restore(self.sess, checkpoint)
+            # so that max_to_keep also retires the checkpoints of the interrupted process
+            state = tf.train.get_checkpoint_state(os.path.dirname(checkpoint))
+            if state is not None:
+                self.saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
         else:
             self.sess.run(self.init)
         if g.data_images is not None:
@@ -152,14 +202,14 @@ class Trainer(object):
 
     def save(self, step):
         """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
-        _fault("before-save")
+        _fault("before-save", step)
         try:
             path = self.saver.save(self.sess, self.run_dir.checkpoint_prefix, global_step=step,
                                    write_meta_graph=False)
         except (tf.errors.OpError, OSError) as e:
             raise RunError("%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
-                           % (self.run_dir.checkpoint_dir, step, getattr(e, "message", None) or e))
-        _fault("after-save")
+                           % (self.run_dir.checkpoint_dir, step, first_line(e)))
+        _fault("after-save", step)
         return path
 
 
@@ -191,17 +241,25 @@ def train(config, out, resume=False, force=False, stream=None):
     else:
         run.write_config(config)
 
-    trainer = Trainer(config, run, dataset, stream)
+    trainer = Trainer(config, run, dataset)
+    progress = Progress(config.steps, stream=stream)
+    monitor = Monitor.maybe(config, dataset, progress.message)
     try:
         with _StopSignals() as stop:
-            return _loop(trainer, checkpoint, stop, stream)
+            return _loop(trainer, checkpoint, stop, progress, monitor)
     finally:
         trainer.close()
+        if monitor:
+            monitor.close()
 
 
-def _loop(trainer, checkpoint, stop, stream):
+def _scalar_summary(values):
+    return tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=v) for tag, v in values.items()])
+
+
+def _loop(trainer, checkpoint, stop, progress, monitor):
     config, run = trainer.config, trainer.run_dir
-    start = trainer.start(checkpoint)
+    start = progress.start = trainer.start(checkpoint)
     records = run.keep_metrics_until(start) if checkpoint else []
     elapsed_before = records[-1]["elapsed_s"] if records else 0.0
     writer = tf.summary.FileWriter(run.path)
@@ -210,7 +268,9 @@ def _loop(trainer, checkpoint, stop, stream):
         writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start)
     else:
         writer.add_graph(trainer.graph)
-    progress = Progress(config.steps, start=start, stream=stream)
+        # A checkpoint of the initial weights: a run killed before its first
+        # periodic checkpoint still resumes to exactly the uninterrupted result.
+        trainer.save(0)
     if checkpoint:
         progress.message("resuming %s from step %d" % (run.path, start))
     t0 = time.time()
@@ -218,11 +278,18 @@ def _loop(trainer, checkpoint, stop, stream):
     step = start
     try:
         while step < config.steps:
-            log_now = (step + 1) % config.log_every == 0 or step + 1 == config.steps
+            monitor_now = monitor is not None and (step + 1) % config.monitor_every == 0
+            log_now = (step + 1) % config.log_every == 0 or step + 1 == config.steps or monitor_now
             values, summary = trainer.step(step, fetch_summary=log_now)
             step += 1
             if log_now:
                 record = dict(values, step=step, elapsed_s=round(elapsed_before + time.time() - t0, 3))
+                if monitor_now:
+                    quality, warning = monitor.check(trainer.samples(monitor.z))
+                    record.update(quality)
+                    writer.add_summary(_scalar_summary({"quality/" + k: v for k, v in quality.items()}), step)
+                    if warning:
+                        progress.message("step %d: %s" % (step, warning))
                 run.append_metrics(record)
                 records.append(record)
                 writer.add_summary(summary, step)

@@ -1,0 +1,304 @@
+"""Training throughput: the straightforward feed_dict loop against tf1gan's default path, same model and data.
+
+Lanes, run in one process and interleaved over several rounds so that machine
+noise hits them alike:
+
+* ``feed_dict``: the loop people write from the article: numpy batch and noise,
+  ``sess.run([d_train, d_loss], feed_dict)`` then ``sess.run([g_train, g_loss], feed_dict)``;
+* ``tf1gan``: ``tf1gan.train.Trainer.step``, the exact code ``tf1gan train`` runs
+  (data in the graph, in-graph stateless noise, D and G fused in one Session.run);
+* ``matmul-only``: the same step's matrix multiplies (forward and backward) in
+  numpy with nothing around them: the practical limit on this machine;
+* ``tfgan`` / ``torch``: optional comparison lanes, skipped with a message when
+  ``tensorflow_gan`` or ``torch`` is not installed.
+
+Prints steps/s (min / median over rounds), the ratio to the feed_dict lane,
+the share of wall time spent inside ``Session.run``, and the process's peak RSS.
+
+    python benchmarks/throughput.py                      # article-sized and default models
+    python benchmarks/throughput.py --rounds 2 --steps 20 --models tiny   # what the tests run
+"""
+import argparse
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from tf1gan import data, model  # noqa: E402
+from tf1gan.config import preset  # noqa: E402
+from tf1gan.tfcompat import TF_VERSION, session_config, tf  # noqa: E402
+from tf1gan.train import Trainer  # noqa: E402
+
+MODELS = {
+    "article": preset("article"),
+    "default": preset("default"),
+    "tiny": preset("default").replace(z_dim=8, g_hidden=(16,), d_hidden=(16,), batch_size=16),
+}
+
+
+def peak_rss_mb():
+    """Peak resident set size of this process so far, in MB (VmHWM)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+class TimedSession(object):
+    """Wraps a session's ``run`` to add up the wall time spent inside it."""
+
+    def __init__(self, sess):
+        self.sess, self.inside = sess, 0.0
+
+    def run(self, *args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return self.sess.run(*args, **kwargs)
+        finally:
+            self.inside += time.perf_counter() - t
+
+
+class FeedDictLane(object):
+    """The straightforward loop: two Session.run calls per step, each fed numpy arrays."""
+
+    name = "feed_dict"
+
+    def __init__(self, config, dataset):
+        self.config, self.images = config, dataset.train.images
+        self.order = data.BatchOrder(len(self.images), config.batch_size, config.seed)
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.g = model.build_gan(config.replace(input="feed"))
+            init = tf.global_variables_initializer()
+        self.sess = TimedSession(tf.Session(graph=self.graph, config=session_config(config.threads, "cpu")))
+        self.sess.run(init)
+        self.rng = np.random.RandomState(config.seed)
+        self.b = 0
+
+    def step(self):
+        g, idx = self.g, self.order.indices(self.b)
+        x = data.to_unit(self.images[idx])
+        z = model.noise_batch(self.config, len(idx), self.rng)
+        self.sess.run([g.d_train, g.d_loss], {g.X: x, g.Z: z})
+        self.sess.run([g.g_train, g.g_loss], {g.Z: z})
+        self.b += 1
+
+    def close(self):
+        self.sess.sess.close()
+
+
+class Tf1ganLane(object):
+    """tf1gan's own training step (``Trainer.step``), unchanged."""
+
+    name = "tf1gan"
+
+    def __init__(self, config, dataset):
+        self.trainer = Trainer(config, None, dataset)
+        self.trainer.start()
+        self.trainer.sess = TimedSession(self.trainer.sess)
+        self.sess = self.trainer.sess
+        self.s = 0
+
+    def step(self):
+        self.trainer.step(self.s)
+        self.s += 1
+
+    def close(self):
+        self.trainer.sess.sess.close()
+
+
+class MatmulLane(object):
+    """The matrix multiplies of one fused step, forward and backward, in numpy (no framework)."""
+
+    name = "matmul-only"
+
+    def __init__(self, config, dataset):
+        b = config.batch_size
+        g_dims = [config.z_dim] + list(config.g_hidden) + [data.PIXELS]
+        d_dims = [data.PIXELS] + list(config.d_hidden) + [1]
+        rng = np.random.RandomState(0)
+        self.gw = [rng.randn(i, o).astype(np.float32) for i, o in zip(g_dims, g_dims[1:])]
+        self.dw = [rng.randn(i, o).astype(np.float32) for i, o in zip(d_dims, d_dims[1:])]
+        self.z = rng.randn(b, config.z_dim).astype(np.float32)
+        self.x = rng.rand(2 * b, data.PIXELS).astype(np.float32)
+        self.sess = None
+
+    @staticmethod
+    def forward(x, weights):
+        acts = [x]
+        for w in weights:
+            acts.append(acts[-1] @ w)
+        return acts
+
+    @staticmethod
+    def backward(acts, weights, weight_grads=True, input_grad=True):
+        dy = np.ones_like(acts[-1])
+        for i in reversed(range(len(weights))):
+            if weight_grads:
+                acts[i].T @ dy
+            if i or input_grad:
+                dy = dy @ weights[i].T
+        return dy
+
+    def step(self):
+        g_acts = self.forward(self.z, self.gw)                   # G forward, shared by both updates
+        d_acts = self.forward(self.x, self.dw)                   # D on real and fake
+        self.backward(d_acts, self.dw, input_grad=False)         # D update
+        d2 = self.forward(self.x[:len(self.z)], self.dw)         # D on fake after the D update
+        dx = self.backward(d2, self.dw, weight_grads=False)      # through D to the fake images
+        self.backward(g_acts[:-1] + [dx], self.gw, input_grad=False)  # G update
+
+    def close(self):
+        pass
+
+
+class TfganLane(object):
+    """TF-GAN's ``gan_model`` / ``gan_loss`` / ``gan_train_ops`` on the same networks (optional)."""
+
+    name = "tfgan"
+
+    def __init__(self, config, dataset):
+        import tensorflow_gan as tfgan  # noqa: F401  (ImportError skips the lane)
+        images = dataset.train.images
+        self.order = data.BatchOrder(len(images), config.batch_size, config.seed)
+        self.images, self.config = images, config
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.x = tf.placeholder(tf.float32, [config.batch_size, data.PIXELS])
+            z = tf.random.normal([config.batch_size, config.z_dim], seed=1)
+            gan = tfgan.gan_model(lambda z: model.to_pixels(model.generator(z, config), config),
+                                  lambda x, _: model.discriminator(x, config), real_data=self.x, generator_inputs=z)
+            loss = tfgan.gan_loss(gan)
+            ops = tfgan.gan_train_ops(gan, loss, tf.train.AdamOptimizer(config.lr_g, config.beta1),
+                                      tf.train.AdamOptimizer(config.lr_d, config.beta1))
+            self.ops = ops
+            init = tf.global_variables_initializer()
+        self.sess = TimedSession(tf.Session(graph=self.graph, config=session_config(config.threads, "cpu")))
+        self.sess.run(init)
+        self.b = 0
+
+    def step(self):
+        idx = self.order.indices(self.b)
+        self.sess.run(self.ops.discriminator_train_op, {self.x: data.to_unit(self.images[idx])})
+        self.sess.run(self.ops.generator_train_op, {self.x: data.to_unit(self.images[idx])})
+        self.b += 1
+
+    def close(self):
+        self.sess.sess.close()
+
+
+class TorchLane(object):
+    """The same MLPs and alternating Adam updates in PyTorch on the CPU (optional)."""
+
+    name = "torch"
+
+    def __init__(self, config, dataset):
+        import torch  # noqa: F401  (ImportError skips the lane)
+        images = dataset.train.images
+        torch.set_num_threads(os.cpu_count() if not config.threads else config.threads)
+        act = torch.nn.LeakyReLU(0.2) if config.activation == "leaky_relu" else torch.nn.ReLU()
+
+        def mlp(dims):
+            layers = []
+            for i, (a, b) in enumerate(zip(dims, dims[1:])):
+                layers.append(torch.nn.Linear(a, b))
+                if i < len(dims) - 2:
+                    layers.append(act)
+            return torch.nn.Sequential(*layers)
+
+        self.torch = torch
+        self.G = mlp([config.z_dim] + list(config.g_hidden) + [data.PIXELS])
+        self.D = mlp([data.PIXELS] + list(config.d_hidden) + [1])
+        self.opt_g = torch.optim.Adam(self.G.parameters(), config.lr_g, (config.beta1, config.beta2))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), config.lr_d, (config.beta1, config.beta2))
+        self.images = torch.from_numpy(data.to_unit(images))
+        self.order = data.BatchOrder(len(images), config.batch_size, config.seed)
+        self.config, self.b, self.sess = config, 0, None
+        self.loss = torch.nn.BCEWithLogitsLoss()
+
+    def step(self):
+        torch, c = self.torch, self.config
+        x = self.images[torch.from_numpy(self.order.indices(self.b).astype(np.int64))]
+        z = torch.randn(c.batch_size, c.z_dim)
+        fake = torch.tanh(self.G(z)) if c.output == "tanh" else torch.sigmoid(self.G(z))
+        real = x * 2 - 1 if c.output == "tanh" else x
+        ones, zeros = torch.ones(c.batch_size, 1), torch.zeros(c.batch_size, 1)
+        self.opt_d.zero_grad()
+        (self.loss(self.D(real), ones) + self.loss(self.D(fake.detach()), zeros)).backward()
+        self.opt_d.step()
+        self.opt_g.zero_grad()
+        self.loss(self.D(fake), ones).backward()
+        self.opt_g.step()
+        self.b += 1
+
+    def close(self):
+        pass
+
+
+LANES = [FeedDictLane, Tf1ganLane, MatmulLane, TfganLane, TorchLane]
+
+
+def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):
+    """Interleave every available lane over ``rounds``; print and return {lane: [steps/s per round]}."""
+    lanes = []
+    for cls in LANES:
+        try:
+            lanes.append(cls(config, dataset))
+        except ImportError as e:
+            out.write("  %-12s skipped: %s is not installed\n" % (cls.name, e.name or e))
+    for lane in lanes:
+        for _ in range(warmup):
+            lane.step()
+    rates = {lane.name: [] for lane in lanes}
+    inside = {lane.name: [0.0, 0.0] for lane in lanes}
+    for _ in range(rounds):
+        for lane in lanes:
+            before = lane.sess.inside if lane.sess else 0.0
+            t = time.perf_counter()
+            for _ in range(steps):
+                lane.step()
+            dt = time.perf_counter() - t
+            rates[lane.name].append(steps / dt)
+            if lane.sess:
+                inside[lane.name][0] += lane.sess.inside - before
+            inside[lane.name][1] += dt
+    base = np.median(rates["feed_dict"])
+    out.write("  %-12s %10s %10s %8s %14s\n" % ("lane", "min st/s", "median", "ratio", "in Session.run"))
+    for lane in lanes:
+        r = rates[lane.name]
+        share = inside[lane.name][0] / inside[lane.name][1] if lane.sess else float("nan")
+        out.write("  %-12s %10.1f %10.1f %7.2fx %13s\n" % (lane.name, min(r), np.median(r), np.median(r) / base,
+                                                          "-" if lane.sess is None else "%.0f%%" % (100 * share)))
+    for lane in lanes:
+        lane.close()
+    return rates
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--models", default="article,default", help="comma-separated: article, default, tiny")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--steps", type=int, default=300, help="steps per lane per round")
+    p.add_argument("--warmup", type=int, default=30)
+    p.add_argument("--threads", type=int, default=0, help="TensorFlow thread pools (0 = its choice)")
+    args = p.parse_args(argv)
+    dataset = data.load("mnist10k")
+    print("machine: %s, %d cores, Python %s, TensorFlow %s, numpy %s" % (
+        platform.platform(), os.cpu_count(), platform.python_version(), TF_VERSION, np.__version__))
+    for name in args.models.split(","):
+        config = MODELS[name].replace(threads=args.threads)
+        print("\nmodel %s: G %s, D %s, batch %d, %d rounds x %d steps" % (
+            name, "->".join(map(str, [config.z_dim] + list(config.g_hidden) + [784])),
+            "->".join(map(str, [784] + list(config.d_hidden) + [1])), config.batch_size, args.rounds, args.steps))
+        bench(config, dataset, args.rounds, args.steps, args.warmup)
+    print("\npeak RSS of this process: %.0f MB" % peak_rss_mb())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Training subprocesses to interrupt, and their checkpoints: helpers of the fault tests."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from tf1gan import runs
+from tf1gan.tfcompat import tf
+
+# Tiny and single-threaded: fast, and bitwise repeatable across processes.
+TRAIN_ARGS = ["--hidden", "16", "--z-dim", "8", "--batch-size", "16", "--threads", "1", "--monitor-every", "0",
+              "--log-every", "1", "--sample-every", "1000"]
+
+
+def start_training(out, steps, checkpoint_every, *extra, **kwargs):
+    """Start ``tf1gan train`` in a subprocess; return the Popen (text output)."""
+    args = [sys.executable, "-m", "tf1gan", "train", "--out", out, "--steps", str(steps),
+            "--checkpoint-every", str(checkpoint_every)] + TRAIN_ARGS + list(extra)
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                            env=dict(os.environ, **kwargs.pop("env", {})), **kwargs)
+
+
+def logged_steps(out):
+    """Steps logged so far in the run's metrics.jsonl (a torn last line is ignored)."""
+    return [r["step"] for r in runs.Run(out).read_metrics()]
+
+
+def wait_for(predicate, timeout=120, interval=0.02):
+    """Poll until ``predicate()`` is true; fail the test on timeout."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    pytest.fail("timed out waiting for the training subprocess")
+
+
+def latest_step(out):
+    """Global step of the latest checkpoint, or None."""
+    state = os.path.join(out, "checkpoints", "checkpoint")
+    if not os.path.exists(state):
+        return None
+    path = tf.train.latest_checkpoint(os.path.join(out, "checkpoints"))
+    return int(path.rsplit("-", 1)[1]) if path else None
+
+
+def weights(out):
+    """Every variable of the run's latest checkpoint."""
+    path = runs.Run(out).checkpoint()
+    reader = tf.train.load_checkpoint(path)
+    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(path)}
+
+
+def assert_same_weights(a, b):
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+
+
+def finish(out, steps):
+    """Resume the run in ``out`` to ``steps`` in a subprocess; return (returncode, stderr)."""
+    proc = subprocess.run([sys.executable, "-m", "tf1gan", "train", "--out", out, "--resume", "--steps", str(steps)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+    return proc.returncode, proc.stderr
+
+
+def metrics_are_clean(out):
+    """metrics.jsonl holds each logged step once, in order."""
+    steps = [json.loads(l)["step"] for l in open(os.path.join(out, "metrics.jsonl"))]
+    return steps == sorted(set(steps))

@@ -1,0 +1,160 @@
+"""Quality figures for generated images, each beside the same figure for real held-out images.
+
+All figures use the shipped evaluation classifier of the data set (see
+``tf1gan.classifier``) and the data set's held-out splits, never its training
+split, except where a figure is about the training split (copies).
+
+* ``classifier_score``: exp(E_x KL(p(y|x) || p(y))), at most the number of classes;
+  the MNIST analogue of the Inception score.
+* ``fcd``: Fréchet distance between Gaussians fitted to the classifier's
+  penultimate features of the samples and of the test split (the real column
+  compares the validation split with the test split).
+* ``class_hist`` / ``modes_covered``: share of samples per predicted class, and
+  how many classes hold at least a fifth of their fair share (2% for 10 classes).
+* ``parzen_ll`` / ``parzen_ll_stderr``: Gaussian Parzen-window log-likelihood of the
+  test split under the samples, as in Goodfellow et al. (2014): sigma chosen from
+  ``logspace(-1, 0, 10)`` on 1,000 validation images, float64, log-sum-exp.
+  The real column puts the window on training images instead of samples.
+* ``nn_copy_rate``: share of samples whose nearest training image is closer than
+  half the median nearest-training distance of real test images.
+"""
+import collections
+import json
+
+import numpy as np
+
+from tf1gan import classifier as clf_mod
+from tf1gan import data
+from tf1gan.classifier import class_histogram, classifier_score, modes_covered
+
+SIGMAS = np.logspace(-1, 0, 10)
+PARZEN_VALIDATION = 1000
+SAMPLES = 10000
+KEYS = ("classifier_score", "fcd", "modes_covered", "class_hist", "parzen_ll", "parzen_ll_stderr", "nn_copy_rate")
+
+Figures = collections.namedtuple("Figures", KEYS + ("parzen_sigma",))
+
+
+def frechet_distance(feats_a, feats_b):
+    """Fréchet distance between Gaussian fits of two feature sets [N, D] (float64).
+
+    Tr((S_a S_b)^1/2) is computed as the trace of the square root of the
+    symmetric matrix S_a^1/2 S_b S_a^1/2, via eigendecompositions, which needs
+    no scipy and stays real.
+    """
+    a, b = np.asarray(feats_a, np.float64), np.asarray(feats_b, np.float64)
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(cov_a)
+    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    middle = root_a @ cov_b @ root_a
+    trace_root = np.sum(np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)))
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
+
+
+def _squared_distances(x, centres):
+    """Squared Euclidean distances [len(x), len(centres)] in float64, computed in chunks of ~160 MB."""
+    c = np.asarray(centres, np.float64)
+    c_sq = np.sum(c * c, axis=1)
+    out = np.empty((len(x), len(c)))
+    chunk = max(1, 20000000 // len(c))
+    for i in range(0, len(x), chunk):
+        xi = np.asarray(x[i:i + chunk], np.float64)
+        out[i:i + chunk] = np.maximum(np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :] - 2 * xi @ c.T, 0)
+    return out
+
+
+def parzen_log_likelihoods(sq_dist, sigma):
+    """log p(x) under a Gaussian Parzen window of width ``sigma`` for each row of squared distances."""
+    n, d = sq_dist.shape[1], data.PIXELS
+    a = -sq_dist / (2 * sigma ** 2)
+    m = a.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+    return lse - np.log(n) - d * np.log(sigma * np.sqrt(2 * np.pi))
+
+
+def parzen(centres, validation, test):
+    """(mean log-likelihood of ``test``, its standard error, sigma) with sigma fitted on ``validation``."""
+    val_d = _squared_distances(validation, centres)
+    sigma = max(SIGMAS, key=lambda s: parzen_log_likelihoods(val_d, s).mean())
+    ll = parzen_log_likelihoods(_squared_distances(test, centres), sigma)
+    return float(ll.mean()), float(ll.std(ddof=1) / np.sqrt(len(ll))), float(sigma)
+
+
+def nearest_distances(x, reference):
+    """Euclidean distance from each row of ``x`` to its nearest row of ``reference``."""
+    chunk = max(1, 20000000 // len(reference))
+    return np.sqrt(np.concatenate([_squared_distances(x[i:i + chunk], reference).min(axis=1)
+                                   for i in range(0, len(x), chunk)]))
+
+
+class Evaluator(object):
+    """The figures of one data set: loads its classifier and held-out splits once, then scores sample sets."""
+
+    def __init__(self, dataset_name, data_dir=None):
+        self.dataset = data.load(dataset_name, data_dir)
+        weights, self.classifier_meta = clf_mod.load(dataset_name)
+        self.classifier = clf_mod.Classifier(weights)
+        unit = data.to_unit
+        self.train = unit(self.dataset.train.images)
+        self.valid = unit(self.dataset.valid.images[:PARZEN_VALIDATION])
+        self.test = unit(self.dataset.test.images)
+        self.test_probs, self.test_feats = self.classifier.run(self.test)
+        self.copy_threshold = 0.5 * float(np.median(nearest_distances(self.test, self.train)))
+
+    def close(self):
+        """Release the classifier's session."""
+        self.classifier.close()
+
+    def figures(self, samples, parzen_on=None):
+        """:class:`Figures` for ``samples`` [N, 784] in [0, 1] (``parzen_on``: other window centres)."""
+        samples = np.asarray(samples, np.float32)
+        probs, feats = self.classifier.run(samples)
+        hist = class_histogram(probs)
+        ll, se, sigma = parzen(samples if parzen_on is None else parzen_on, self.valid, self.test)
+        copies = float(np.mean(nearest_distances(samples, self.train) < self.copy_threshold))
+        return Figures(classifier_score=classifier_score(probs), fcd=frechet_distance(feats, self.test_feats),
+                       modes_covered=modes_covered(hist), class_hist=[float(h) for h in hist],
+                       parzen_ll=ll, parzen_ll_stderr=se, nn_copy_rate=copies, parzen_sigma=sigma)
+
+    def real_figures(self):
+        """The same figures for real held-out images (see the module docstring for each one's reference)."""
+        valid_all = data.to_unit(self.dataset.valid.images)
+        probs, feats = self.classifier.run(valid_all)
+        hist = class_histogram(self.test_probs)
+        # the window sits on as many training images as there are samples
+        ll, se, sigma = parzen(self.train[:SAMPLES], self.valid, self.test)
+        copies = float(np.mean(nearest_distances(self.test, self.train) < self.copy_threshold))
+        return Figures(classifier_score=classifier_score(self.test_probs), fcd=frechet_distance(feats, self.test_feats),
+                       modes_covered=modes_covered(hist), class_hist=[float(h) for h in hist],
+                       parzen_ll=ll, parzen_ll_stderr=se, nn_copy_rate=copies, parzen_sigma=sigma)
+
+
+
+def to_json(figures, real=None, **extra):
+    """JSON text with the figures' keys at top level and the real column under ``real``."""
+    doc = dict(figures._asdict())
+    if real is not None:
+        doc["real"] = dict(real._asdict())
+    doc.update(extra)
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def table(figures, real, classes):
+    """A text table: each figure for the samples beside real held-out images."""
+    rows = [("classifier score (max %d)" % len(classes), "%.3f" % figures.classifier_score,
+             "%.3f" % real.classifier_score),
+            ("Frechet classifier distance", "%.3f" % figures.fcd, "%.3f" % real.fcd),
+            ("classes covered (>= 2%%) of %d" % len(classes), "%d" % figures.modes_covered,
+             "%d" % real.modes_covered),
+            ("Parzen log-likelihood (nats)", "%.1f +- %.1f" % (figures.parzen_ll, figures.parzen_ll_stderr),
+             "%.1f +- %.1f" % (real.parzen_ll, real.parzen_ll_stderr)),
+            ("  Parzen sigma", "%.3f" % figures.parzen_sigma, "%.3f" % real.parzen_sigma),
+            ("near copies of training images", "%.2f%%" % (100 * figures.nn_copy_rate),
+             "%.2f%%" % (100 * real.nn_copy_rate))]
+    rows += [("  class %s" % c, "%.1f%%" % (100 * f), "%.1f%%" % (100 * r))
+             for c, f, r in zip(classes, figures.class_hist, real.class_hist)]
+    width = max(len(r[0]) for r in rows)
+    lines = ["%-*s  %14s  %14s" % (width, "figure", "samples", "real held-out")]
+    lines += ["%-*s  %14s  %14s" % (width, a, b, c) for a, b, c in rows]
+    return "\n".join(lines)

@@ -1,0 +1,305 @@
+"""Golden snapshots of what the graph computes, and the check that tells when a change moved them.
+
+A snapshot is a readable JSON file in ``tests/golden/`` with its metadata (tf1gan,
+TensorFlow, numpy and Python versions, platform, config, seed) and one of:
+
+* ``structure_<preset>``: every variable (name, shape, dtype, scope), the
+  variables each train op updates, and the op types and counts per scope;
+* ``outputs_<preset>``: discriminator logits on a fixed real batch, generator
+  samples for a fixed noise batch (values at fixed indices, sum, mean, min,
+  max and the sha256 of the float32 bytes), and both losses before training;
+* ``trace_<preset>``: D and G losses at every one of the first ``TRACE_STEPS``
+  steps of the real training loop, and statistics of every weight at the end;
+* ``listing``: the exception of the article's listing as printed, and the loss
+  trace of the minimally edited listing.
+
+Comparison policy (``POLICY``): when the snapshot was made with the same
+TensorFlow, numpy and Python versions on the same platform, every number must
+match bitwise. Otherwise structure must match exactly, and numbers within a
+stated tolerance: ``OUTPUT_TOL`` for outputs of the untrained graph,
+``TRACE_TOL`` for anything after training steps (small differences in float
+kernels grow over steps).
+"""
+import collections
+import hashlib
+import json
+import math
+import os
+
+import numpy as np
+
+from tf1gan import data, listing, model, runs, train
+from tf1gan.config import preset
+from tf1gan.fileio import atomic_write
+from tf1gan.tfcompat import session_config, tf
+
+# tests/golden of this checkout; an installed copy (the Docker image) names it in $TF1GAN_GOLDEN
+GOLDEN_DIR = os.environ.get("TF1GAN_GOLDEN") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "golden")
+PRESETS = ("default", "article")
+TRACE_STEPS = 20
+FIXED_BATCH = 64
+INDICES = (0, 1, 7, 100, 391, 777, 1000, 4321, 9999, 25087)  # flat positions recorded exactly
+OUTPUT_TOL = {"rtol": 1e-5, "atol": 1e-6}
+TRACE_TOL = {"rtol": 2e-3, "atol": 1e-4}
+POLICY = ("bitwise when the snapshot's TensorFlow, numpy and Python versions and platform match this machine; "
+          "otherwise structure exactly, untrained outputs within rtol %g / atol %g, training traces and final "
+          "weights within rtol %g / atol %g" % (OUTPUT_TOL["rtol"], OUTPUT_TOL["atol"], TRACE_TOL["rtol"],
+                                                  TRACE_TOL["atol"]))
+
+Difference = collections.namedtuple("Difference", "snapshot path status max_abs detail")
+
+
+def _num(x):
+    """A float for JSON: non-finite values as strings (JSON has no NaN or infinity)."""
+    x = float(x)
+    return x if math.isfinite(x) else str(x)
+
+
+def _unnum(x):
+    return float(x) if isinstance(x, str) else x
+
+
+def array_summary(a):
+    """Values at fixed flat indices, sum, mean, min, max and the sha256 of the float32 bytes."""
+    a = np.ascontiguousarray(a, np.float32)
+    flat = a.ravel()
+    return {"shape": list(a.shape),
+            "at": {str(i): _num(flat[i]) for i in INDICES if i < flat.size},
+            "sum": _num(flat.astype(np.float64).sum()), "mean": _num(flat.astype(np.float64).mean()),
+            "min": _num(flat.min()), "max": _num(flat.max()),
+            "sha256": hashlib.sha256(a.tobytes()).hexdigest()}
+
+
+def _meta(config):
+    v = runs.versions()
+    return {"tf1gan": v["tf1gan"], "tensorflow": v["tensorflow"], "numpy": v["numpy"], "python": v["python"],
+            "platform": v["platform"], "machine": v["machine"], "config": config.to_dict() if config else None,
+            "seed": config.seed if config else None}
+
+
+def _config(name):
+    # one thread: the same reduction order on any machine with the same kernels
+    return preset(name).replace(threads=1)
+
+
+def _structure(config):
+    graph = tf.Graph()
+    with graph.as_default():
+        g = model.build_gan(config.replace(input="feed"))
+    variables = [{"name": v.op.name, "shape": v.shape.as_list(), "dtype": v.dtype.base_dtype.name,
+                  "scope": v.op.name.split("/")[0]} for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)]
+    updates = {}
+    for name, op in (("d_train", g.d_train), ("g_train", g.g_train), ("train_step", g.train_step)):
+        updates[name] = sorted(_updated_variables(op))
+    ops = collections.defaultdict(collections.Counter)
+    for op in graph.get_operations():
+        ops[op.name.split("/")[0] if "/" in op.name else "(top level)"][op.type] += 1
+    return {"variables": variables, "updates": updates,
+            "op_counts": {scope: dict(sorted(c.items())) for scope, c in sorted(ops.items())}}
+
+
+def _updated_variables(op):
+    """Names of variables written by the assignment ops that running ``op`` executes."""
+    writes = {"ResourceApplyAdam", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
+              "ApplyAdam", "Assign", "AssignAdd", "AssignSub"}
+    seen, stack, found = set(), [op], set()
+    while stack:
+        o = stack.pop()
+        if o.name in seen:
+            continue
+        seen.add(o.name)
+        if o.type in writes:
+            handle = o.inputs[0].op
+            while handle.type not in ("VarHandleOp", "VariableV2") and handle.inputs:
+                handle = handle.inputs[0].op
+            if handle.type in ("VarHandleOp", "VariableV2"):
+                found.add(handle.name)
+        stack.extend(i.op for i in o.inputs)
+        stack.extend(o.control_inputs)
+    return found
+
+
+def _fixed_inputs(config, dataset):
+    real = data.to_unit(dataset.train.images[:FIXED_BATCH])
+    z = model.noise_batch(config, FIXED_BATCH, np.random.RandomState(0))
+    return real, z
+
+
+def _outputs(config, dataset):
+    real, z = _fixed_inputs(config, dataset)
+    graph = tf.Graph()
+    with graph.as_default():
+        g = model.build_gan(config.replace(input="feed"))
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=graph, config=session_config(config.threads, "cpu")) as sess:
+        sess.run(init)
+        d_logits, samples, d_loss, g_loss = sess.run([g.d_real_logits, g.g_sample, g.d_loss, g.g_loss],
+                                                     {g.X: real, g.Z: z})
+    return {"d_real_logits": array_summary(d_logits), "g_samples": array_summary(samples),
+            "d_loss": _num(d_loss), "g_loss": _num(g_loss)}
+
+
+def _trace(config, dataset):
+    """The first steps of the real training loop (``train.Trainer``), with no run folder."""
+    trainer = train.Trainer(config.replace(steps=TRACE_STEPS), None, dataset)
+    try:
+        trainer.start()
+        losses = []
+        for step in range(TRACE_STEPS):
+            values, _ = trainer.step(step)
+            losses.append({"step": step + 1, "d_loss": _num(values["d_loss"]), "g_loss": _num(values["g_loss"])})
+        weights = {v.op.name: array_summary(trainer.sess.run(v))
+                   for v in trainer.g.g_vars + trainer.g.d_vars + trainer.g.ema_vars}
+    finally:
+        trainer.close()
+    return {"losses": losses, "weights": weights}
+
+
+def _listing(dataset):
+    # with tf bound to tf.compat.v1, so TF 1.15 and TF 2 run the same API
+    printed = listing.run_as_printed(listing.TutorialMNIST(dataset.train.images, dataset.train.labels, 1234),
+                                     listing.RecordingPyplot(), tf_module=tf)
+    edited = listing.run(listing.MINIMAL, dataset, steps=TRACE_STEPS)
+    return {"as_printed": {"type": printed.type, "message": printed.message, "line": printed.line,
+                           "text": printed.text},
+            "minimal_edits": list(listing.MINIMAL),
+            "edited_losses": [{"step": r["step"], "d_loss": _num(r["d_loss"]), "g_loss": _num(r["g_loss"])}
+                              for r in edited.records],
+            "edited_moved": edited.moved}
+
+
+def snapshots():
+    """Compute every snapshot now: name -> {"meta": ..., "data": ...}."""
+    dataset = data.load("mnist10k")
+    out = collections.OrderedDict()
+    for name in PRESETS:
+        config = _config(name)
+        out["structure_" + name] = {"meta": _meta(config), "data": _structure(config)}
+        out["outputs_" + name] = {"meta": _meta(config), "data": _outputs(config, dataset)}
+        out["trace_" + name] = {"meta": _meta(config), "data": _trace(config, dataset)}
+    out["listing"] = {"meta": _meta(None), "data": _listing(dataset)}
+    return out
+
+
+def _same_platform(meta):
+    here = _meta(None)
+    return all(meta.get(k) == here[k] for k in ("tensorflow", "numpy", "python", "machine"))
+
+
+def _tolerance(snapshot, path):
+    if snapshot.startswith("trace_") or "edited_losses" in path:
+        return TRACE_TOL
+    return OUTPUT_TOL
+
+
+def compare(name, saved, current, bitwise):
+    """Differences between a saved and a current snapshot's data (empty when they match under the policy)."""
+    diffs = []
+
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b)):
+                if key not in a or key not in b:
+                    diffs.append(Difference(name, path + "/" + key, "missing" if key not in b else "new", None, ""))
+                elif key == "sha256" and not bitwise:
+                    continue  # bytes are only expected to match bitwise
+                else:
+                    walk(a[key], b[key], path + "/" + key)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, "%s[%d]" % (path, i))
+        elif _is_number(a) and _is_number(b) and not isinstance(a, bool):
+            x, y = _unnum(a), _unnum(b)
+            if x == y or (math.isnan(x) and math.isnan(y)):
+                return
+            tol = _tolerance(name, path)
+            close = (not bitwise and math.isfinite(x) and math.isfinite(y)
+                     and abs(x - y) <= tol["atol"] + tol["rtol"] * abs(x))
+            diffs.append(Difference(name, path, "within tolerance" if close else "differs",
+                                    abs(x - y) if math.isfinite(x) and math.isfinite(y) else float("inf"),
+                                    "%r -> %r" % (a, b)))
+        elif a != b:
+            diffs.append(Difference(name, path, "differs", None, "%s -> %s" % (_short(a), _short(b))))
+
+    walk(saved, current, "")
+    return diffs
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) or (isinstance(x, str) and x in ("nan", "inf", "-inf"))
+
+
+def _short(x):
+    text = json.dumps(x, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def path_of(name, folder=None):
+    """File of snapshot ``name``."""
+    return os.path.join(folder or GOLDEN_DIR, name + ".json")
+
+
+def load(name, folder=None):
+    """A saved snapshot, or None if there is none."""
+    try:
+        with open(path_of(name, folder)) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def check(folder=None, current=None):
+    """Compare every saved snapshot with the current code: [(name, verdict, max_abs, differences)].
+
+    ``verdict`` is ``bitwise``, ``within tolerance``, ``differs`` or ``missing``.
+    """
+    current = current if current is not None else snapshots()
+    results = []
+    for name, snap in current.items():
+        saved = load(name, folder)
+        if saved is None:
+            results.append((name, "missing", None, []))
+            continue
+        bitwise = _same_platform(saved["meta"])
+        diffs = compare(name, saved["data"], snap["data"], bitwise)
+        if not diffs:
+            verdict = "bitwise"
+        elif all(d.status == "within tolerance" for d in diffs):
+            verdict = "within tolerance"
+        else:
+            verdict = "differs"
+        sizes = [d.max_abs for d in diffs if d.max_abs is not None]
+        results.append((name, verdict, max(sizes) if sizes else (0.0 if not diffs else None), diffs))
+    return results
+
+
+def update(folder=None, current=None):
+    """Rewrite every snapshot from the current code; return what changed, as :func:`check` does."""
+    current = current if current is not None else snapshots()
+    results = check(folder, current)
+    folder = folder or GOLDEN_DIR
+    os.makedirs(folder, exist_ok=True)
+    for name, snap in current.items():
+        atomic_write(path_of(name, folder), json.dumps(snap, indent=1, sort_keys=True) + "\n")
+    return results
+
+
+def format_results(results, limit=8):
+    """A table of snapshots and verdicts, then the largest differences of each that moved."""
+    lines = ["%-22s %-17s %s" % ("snapshot", "verdict", "largest difference")]
+    for name, verdict, max_abs, diffs in results:
+        lines.append("%-22s %-17s %s" % (name, verdict, "-" if max_abs is None else "%.3g" % max_abs))
+    for name, verdict, _, diffs in results:
+        if verdict in ("differs", "within tolerance"):
+            worst = sorted(diffs, key=lambda d: -(d.max_abs if d.max_abs is not None else float("inf")))
+            lines.append("")
+            lines.append("%s: %d value(s) moved%s" % (name, len(diffs), ", largest:" if diffs else ""))
+            for d in worst[:limit]:
+                lines.append("  %-52s %-17s %s" % (d.path, d.status, d.detail))
+    return "\n".join(lines)
+
+
+def verdict_ok(results):
+    """Whether every snapshot matched under the policy."""
+    return all(v in ("bitwise", "within tolerance") for _, v, _, _ in results)
