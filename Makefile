@@ -6,12 +6,12 @@ STAMP    := $(VENV)/.installed
 TRAIN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install train test test-fast clean
+.PHONY: install train test test-fast test-tf2 clean
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt setup.py
-	@PY37="$$(scripts/find-python37)" || exit 1; \
+	@PY37="$$(scripts/find-python 3.7)" || exit 1; \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 7))'; then \
 		rm -rf $(VENV) && "$$PY37" -m venv $(VENV) || exit 1; \
 	fi
@@ -32,8 +32,23 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
+# The same suite on TensorFlow 2 through tf.compat.v1 (Python 3.11, tensorflow-cpu 2.21.0).
+VENV_TF2  := .venv-tf2
+STAMP_TF2 := $(VENV_TF2)/.installed
+
+$(STAMP_TF2): requirements-tf2.txt setup.py
+	@PY311="$$(scripts/find-python 3.11)" || exit 1; \
+	if [ ! -x $(VENV_TF2)/bin/python ]; then "$$PY311" -m venv $(VENV_TF2) || exit 1; fi
+	$(VENV_TF2)/bin/python -m pip install --quiet -r requirements-tf2.txt
+	$(VENV_TF2)/bin/python -m pip install --quiet --no-deps -e .
+	$(VENV_TF2)/bin/python -c "import tf1gan.tfcompat as t; print('tf1gan ready: TensorFlow', t.TF_VERSION)"
+	@touch $(STAMP_TF2)
+
+test-tf2: $(STAMP_TF2)
+	$(VENV_TF2)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(VENV_TF2) build *.egg-info .pytest_cache
 
 .PHONY: docker-test lint-docker
 # Build docker/Dockerfile with podman on a local stand-in base and run it (see the script).

@@ -7,8 +7,9 @@ noise hits them alike:
   ``sess.run([d_train, d_loss], feed_dict)`` then ``sess.run([g_train, g_loss], feed_dict)``;
 * ``tf1gan``: ``tf1gan.train.Trainer.step``, the exact code ``tf1gan train`` runs
   (data in the graph, in-graph stateless noise, D and G fused in one Session.run);
-* ``matmul-only``: the same step's matrix multiplies (forward and backward) in
-  numpy with nothing around them: the practical limit on this machine;
+* ``tf-matmuls``: the same step's matrix products (forward and backward) as
+  TensorFlow MatMul ops in one graph with nothing else: the limit for TF's own
+  kernels on this machine; ``numpy-matmuls``: the same products in numpy;
 * ``tfgan`` / ``torch``: optional comparison lanes, skipped with a message when
   ``tensorflow_gan`` or ``torch`` is not installed.
 
@@ -112,49 +113,71 @@ class Tf1ganLane(object):
         self.trainer.sess.sess.close()
 
 
-class MatmulLane(object):
-    """The matrix multiplies of one fused step, forward and backward, in numpy (no framework)."""
+def step_products(config):
+    """(a shape, b shape, transpose a, transpose b) of every matrix product in one fused training step.
 
-    name = "matmul-only"
+    G forward (shared by both updates) and G's weight gradients; D on the real
+    and fake batch and D's weight gradients; D again after its update, with the
+    gradient back to the fake images (no weight gradients there).
+    """
+    b = config.batch_size
+    g_dims = [config.z_dim] + list(config.g_hidden) + [data.PIXELS]
+    d_dims = [data.PIXELS] + list(config.d_hidden) + [1]
+    products = []
+
+    def layers(dims, rows, weight_grads, input_grad):
+        for i, (n_in, n_out) in enumerate(zip(dims, dims[1:])):
+            products.append(((rows, n_in), (n_in, n_out), False, False))          # x W
+            if weight_grads:
+                products.append(((rows, n_in), (rows, n_out), True, False))       # dW = x^T dy
+            if i or input_grad:
+                products.append(((rows, n_out), (n_in, n_out), False, True))      # dx = dy W^T
+
+    layers(g_dims, b, True, False)
+    layers(d_dims, 2 * b, True, False)
+    layers(d_dims, b, False, True)
+    return products
+
+
+class MatmulLane(object):
+    """The step's matrix products in numpy with nothing around them (numpy's own BLAS)."""
+
+    name = "numpy-matmuls"
 
     def __init__(self, config, dataset):
-        b = config.batch_size
-        g_dims = [config.z_dim] + list(config.g_hidden) + [data.PIXELS]
-        d_dims = [data.PIXELS] + list(config.d_hidden) + [1]
-        rng = np.random.RandomState(0)
-        self.gw = [rng.randn(i, o).astype(np.float32) for i, o in zip(g_dims, g_dims[1:])]
-        self.dw = [rng.randn(i, o).astype(np.float32) for i, o in zip(d_dims, d_dims[1:])]
-        self.z = rng.randn(b, config.z_dim).astype(np.float32)
-        self.x = rng.rand(2 * b, data.PIXELS).astype(np.float32)
+        self.pairs = [(np.ones(a, np.float32), np.ones(b, np.float32), ta, tb)
+                      for a, b, ta, tb in step_products(config)]
         self.sess = None
 
-    @staticmethod
-    def forward(x, weights):
-        acts = [x]
-        for w in weights:
-            acts.append(acts[-1] @ w)
-        return acts
-
-    @staticmethod
-    def backward(acts, weights, weight_grads=True, input_grad=True):
-        dy = np.ones_like(acts[-1])
-        for i in reversed(range(len(weights))):
-            if weight_grads:
-                acts[i].T @ dy
-            if i or input_grad:
-                dy = dy @ weights[i].T
-        return dy
-
     def step(self):
-        g_acts = self.forward(self.z, self.gw)                   # G forward, shared by both updates
-        d_acts = self.forward(self.x, self.dw)                   # D on real and fake
-        self.backward(d_acts, self.dw, input_grad=False)         # D update
-        d2 = self.forward(self.x[:len(self.z)], self.dw)         # D on fake after the D update
-        dx = self.backward(d2, self.dw, weight_grads=False)      # through D to the fake images
-        self.backward(g_acts[:-1] + [dx], self.gw, input_grad=False)  # G update
+        for a, b, ta, tb in self.pairs:
+            (a.T if ta else a) @ (b.T if tb else b)
 
     def close(self):
         pass
+
+
+class TfMatmulLane(object):
+    """The step's matrix products as TensorFlow ops in one graph and nothing else: TF's own kernel limit."""
+
+    name = "tf-matmuls"
+
+    def __init__(self, config, dataset):
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            outs = [tf.matmul(tf.Variable(np.ones(a, np.float32)), tf.Variable(np.ones(b, np.float32)),
+                              transpose_a=ta, transpose_b=tb) for a, b, ta, tb in step_products(config)]
+            # fetched, not grouped: Grappler prunes side-effect-free ops that only feed a NoOp
+            self.step_op = [tf.reduce_sum(o) for o in outs]
+            init = tf.global_variables_initializer()
+        self.sess = TimedSession(tf.Session(graph=self.graph, config=session_config(config.threads, "cpu")))
+        self.sess.run(init)
+
+    def step(self):
+        self.sess.run(self.step_op)
+
+    def close(self):
+        self.sess.sess.close()
 
 
 class TfganLane(object):
@@ -240,7 +263,7 @@ class TorchLane(object):
         pass
 
 
-LANES = [FeedDictLane, Tf1ganLane, MatmulLane, TfganLane, TorchLane]
+LANES = [FeedDictLane, Tf1ganLane, TfMatmulLane, MatmulLane, TfganLane, TorchLane]
 
 
 def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):

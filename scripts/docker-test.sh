@@ -54,7 +54,7 @@ EOF
 export CONTAINERS_CONF="$W/containers.conf" CONTAINERS_STORAGE_CONF="$W/storage.conf"
 
 if ! podman image exists "$BASE"; then
-    PY37=${PY37:-$(dirname "$(dirname "$("$PROJ/scripts/find-python37")")")}
+    PY37=${PY37:-$(dirname "$(dirname "$("$PROJ/scripts/find-python" 3.7)")")}
     MIRROR=$(grep -ho 'https\?://[^ ]*debian[^ ]*' /etc/apt/sources.list.d/* /etc/apt/sources.list 2>/dev/null | head -n 1 || true)
     [ -s "$W/rootfs.tar" ] || timed mmdebstrap --variant=minbase --quiet \
         --include=ca-certificates,netbase,libssl3,libsqlite3-0,libreadline8,libexpat1,libnsl2,libffi8,libgdbm6,liblzma5,libbz2-1.0,zlib1g \

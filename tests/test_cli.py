@@ -6,17 +6,19 @@ import shutil
 import numpy as np
 import pytest
 
-from helpers import run_cli
+from helpers import cli, run_cli
 
 TINY_ARGS = ["--hidden", "16", "--z-dim", "8", "--batch-size", "16", "--steps", "4", "--log-every", "2",
              "--sample-every", "2", "--checkpoint-every", "2", "--threads", "1"]
 
 
-def assert_one_line_error(proc, code, *fragments):
-    assert proc.returncode == code, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("tf1gan") and "error" in lines[0] and "Traceback" not in proc.stderr
+def assert_one_line_error(result, code, *fragments):
+    """``result``: a CompletedProcess, or the (code, stdout, stderr) of an in-process run."""
+    got, stderr = (result.returncode, result.stderr) if hasattr(result, "returncode") else (result[0], result[2])
+    assert got == code, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("tf1gan") and "error" in lines[0] and "Traceback" not in stderr
     for fragment in fragments:
         assert fragment in lines[0]
 
@@ -35,25 +37,25 @@ def test_train_writes_a_run_and_reports_it(trained):
 
 
 def test_help_explains_every_train_flag():
-    proc = run_cli("train", "--help")
-    assert proc.returncode == 0
+    code, stdout, _ = cli("train", "--help")
+    assert code == 0
     for flag in ("--dataset", "--data-dir", "--steps", "--batch-size", "--lr", "--beta1", "--z-dim", "--hidden",
                  "--d-steps", "--loss", "--seed", "--out", "--sample-every", "--checkpoint-every", "--resume",
                  "--arch", "--device", "--input"):
-        assert flag in proc.stdout
+        assert flag in stdout
 
 
 def test_sample_npy_and_png(trained, tmp_path):
     out = str(tmp_path / "s")
-    proc = run_cli("sample", "--run", trained, "--n", "50", "--out", out)
+    proc = run_cli("sample", "--run", trained, "--n", "50", "--out", out)  # a real process, end to end
     assert proc.returncode == 0, proc.stderr
     x = np.load(out + ".npy", allow_pickle=False)
     assert x.shape == (50, 784) and x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1
     again = str(tmp_path / "again.npy")
-    run_cli("sample", "--run", trained, "--n", "50", "--out", again)
+    assert cli("sample", "--run", trained, "--n", "50", "--out", again)[0] == 0
     assert np.array_equal(x, np.load(again))  # same seed, same samples
     png = str(tmp_path / "grid.png")
-    assert run_cli("sample", "--run", trained, "--n", "16", "--out", png).returncode == 0
+    assert cli("sample", "--run", trained, "--n", "16", "--out", png)[0] == 0
     assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
@@ -68,12 +70,17 @@ def test_sample_npy_and_png(trained, tmp_path):
     (["--device", "gpu"], 2, "sees no GPU"),
 ])
 def test_bad_train_flags(args, code, fragment, tmp_path):
-    proc = run_cli("train", "--out", str(tmp_path / "r"), *(TINY_ARGS + args))
-    assert_one_line_error(proc, code, fragment)
+    assert_one_line_error(cli("train", "--out", str(tmp_path / "r"), *(TINY_ARGS + args)), code, fragment)
+    assert not os.path.exists(str(tmp_path / "r"))  # nothing written for a run that never started
+
+
+def test_a_bad_flag_in_a_real_process(tmp_path):
+    proc = run_cli("train", "--out", str(tmp_path / "r"), "--dataset", "cifar")
+    assert_one_line_error(proc, 3, "unknown data set 'cifar'")
 
 
 def test_resume_needs_out():
-    assert_one_line_error(run_cli("train", "--resume"), 2, "--resume needs --out")
+    assert_one_line_error(cli("train", "--resume"), 2, "--resume needs --out")
 
 
 def test_corrupt_data_dir(tmp_path):
@@ -82,24 +89,23 @@ def test_corrupt_data_dir(tmp_path):
     for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
                  "t10k-labels-idx1-ubyte.gz"):
         (folder / name).write_bytes(b"\x1f\x8b not really gzip")
-    proc = run_cli("train", "--dataset", "mnist", "--data-dir", str(folder), *TINY_ARGS)
-    assert_one_line_error(proc, 3, "train-images-idx3-ubyte.gz")
-    proc = run_cli("train", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"), *TINY_ARGS)
-    assert_one_line_error(proc, 3, "no mnist here")
+    out = str(tmp_path / "r")
+    assert_one_line_error(cli("train", "--out", out, "--dataset", "mnist", "--data-dir", str(folder), *TINY_ARGS),
+                          3, "train-images-idx3-ubyte.gz")
+    assert_one_line_error(cli("train", "--out", out, "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"),
+                              *TINY_ARGS), 3, "no mnist here")
 
 
 def test_unwritable_out(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    proc = run_cli("train", "--out", str(blocker / "run"), *TINY_ARGS)
-    assert_one_line_error(proc, 4, "cannot create the run folder")
+    assert_one_line_error(cli("train", "--out", str(blocker / "run"), *TINY_ARGS), 4, "cannot create the run folder")
 
 
 def test_existing_run_without_resume_is_kept(trained):
     before = {n: os.path.getmtime(os.path.join(trained, "checkpoints", n))
               for n in os.listdir(os.path.join(trained, "checkpoints"))}
-    proc = run_cli("train", "--out", trained, *TINY_ARGS)
-    assert_one_line_error(proc, 4, "already holds a run", "--resume", "--force")
+    assert_one_line_error(cli("train", "--out", trained, *TINY_ARGS), 4, "already holds a run", "--resume", "--force")
     after = {n: os.path.getmtime(os.path.join(trained, "checkpoints", n))
              for n in os.listdir(os.path.join(trained, "checkpoints"))}
     assert before == after
@@ -107,13 +113,11 @@ def test_existing_run_without_resume_is_kept(trained):
 
 def test_resume_without_checkpoint(tmp_path):
     (tmp_path / "empty").mkdir()
-    proc = run_cli("train", "--out", str(tmp_path / "empty"), "--resume")
-    assert_one_line_error(proc, 4)
+    assert_one_line_error(cli("train", "--out", str(tmp_path / "empty"), "--resume"), 4)
 
 
 def test_resume_refuses_other_settings(trained):
-    proc = run_cli("train", "--out", trained, "--resume", "--hidden", "32", "--seed", "0")
-    assert_one_line_error(proc, 2, "only --steps may change (--d-hidden, --hidden differ from the run's)")
+    assert_one_line_error(cli("train", "--out", trained, "--resume", "--hidden", "32", "--seed", "0"), 2, "only --steps may change (--d-hidden, --hidden differ from the run's)")
 
 
 def test_resume_from_a_checkpoint_of_another_architecture(trained, tmp_path):
@@ -122,16 +126,15 @@ def test_resume_from_a_checkpoint_of_another_architecture(trained, tmp_path):
     doc = json.load(open(os.path.join(other, "config.json")))
     doc["config"]["g_hidden"] = [32]
     json.dump(doc, open(os.path.join(other, "config.json"), "w"))
-    proc = run_cli("train", "--out", other, "--resume", "--steps", "6")
-    assert_one_line_error(proc, 4, "another architecture", "generator/hidden1/w is [8, 16] in the checkpoint, "
+    assert_one_line_error(cli("train", "--out", other, "--resume", "--steps", "6"), 4, "another architecture", "generator/hidden1/w is [8, 16] in the checkpoint, "
                                                           "[8, 32] here")
-    proc = run_cli("sample", "--run", other, "--n", "5", "--out", str(tmp_path / "x.npy"))
-    assert_one_line_error(proc, 4, "another architecture")
+    assert_one_line_error(cli("sample", "--run", other, "--n", "5", "--out", str(tmp_path / "x.npy")), 4,
+                          "another architecture")
 
 
 def test_sample_bad_input(trained, tmp_path):
-    assert_one_line_error(run_cli("sample", "--run", str(tmp_path / "none"), "--out", str(tmp_path / "x")), 4)
-    assert_one_line_error(run_cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 4,
+    assert_one_line_error(cli("sample", "--run", str(tmp_path / "none"), "--out", str(tmp_path / "x")), 4)
+    assert_one_line_error(cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 4,
                           "--n must be at least 1")
-    assert_one_line_error(run_cli("sample", "--run", trained, "--checkpoint", trained + "/nope",
-                                  "--out", str(tmp_path / "x")), 4, "no such checkpoint")
+    assert_one_line_error(cli("sample", "--run", trained, "--checkpoint", trained + "/nope",
+                              "--out", str(tmp_path / "x")), 4, "no such checkpoint")

@@ -6,7 +6,7 @@ import pytest
 
 from tf1gan import classifier, data, evaluate, train
 
-from helpers import run_cli
+from helpers import cli
 
 
 def test_classifier_score_bounds():
@@ -93,14 +93,14 @@ def samples_file(tmp_path_factory, mnist10k):
 
 def test_evaluate_cli_writes_every_key(samples_file, tmp_path):
     out = str(tmp_path / "f.json")
-    proc = run_cli("evaluate", "--samples", samples_file, "--json", out)
-    assert proc.returncode == 0, proc.stderr
+    code, stdout, stderr = cli("evaluate", "--samples", samples_file, "--json", out)
+    assert code == 0, stderr
     doc = json.load(open(out))
     for key in ("classifier_score", "fcd", "modes_covered", "class_hist", "parzen_ll", "parzen_ll_stderr",
                 "nn_copy_rate"):
         assert key in doc and key in doc["real"]
     assert doc["classifier_score"] > 9 and len(doc["class_hist"]) == 10
-    assert "real held-out" in proc.stdout and "Parzen" in proc.stdout
+    assert "real held-out" in stdout and "Parzen" in stdout
 
 
 @pytest.mark.parametrize("content", [np.zeros((5, 10), np.float32), np.full((5, 784), 2.0, np.float32),
@@ -108,8 +108,8 @@ def test_evaluate_cli_writes_every_key(samples_file, tmp_path):
 def test_evaluate_cli_rejects_bad_samples(tmp_path, content):
     path = str(tmp_path / "bad.npy")
     np.save(path, content, allow_pickle=True)
-    proc = run_cli("evaluate", "--samples", path)
-    assert proc.returncode == 4 and len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    code, _, stderr = cli("evaluate", "--samples", path)
+    assert code == 4 and len(stderr.strip().splitlines()) == 1 and stderr.startswith("tf1gan: error: ")
 
 
 def test_training_monitor_records_quality_and_warns(tiny, tmp_path, capsys):

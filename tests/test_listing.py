@@ -101,9 +101,12 @@ def test_noise_width_breaks_the_graph():
 def test_generator_and_discriminator_share_weights():
     _, ns = listing_graph()
     assert dependencies(ns["G_sample"]) & dependencies(ns["D_real"]) == {"W1", "b1"}
-    _, g, _ = tf1gan_graph()
-    assert not dependencies(g.g_sample) & dependencies(g.d_real_logits)
-    assert dependencies(g.d_real_logits) == {v.op.name for v in g.d_vars}
+    graph, g, _ = tf1gan_graph()
+    with graph.as_default():
+        d_on_images = model.discriminator(g.X, Config())  # the discriminator alone, on any images
+    assert dependencies(d_on_images) == {v.op.name for v in g.d_vars}
+    assert dependencies(g.g_sample) == {v.op.name for v in g.g_vars}
+    assert not set(g.g_vars) & set(g.d_vars)
 
 
 def test_samples_are_not_images(mnist10k):

@@ -170,6 +170,26 @@ def cmd_sample(args):
     print("wrote %d samples to %s" % (len(images), out))
 
 
+def _add_export(sub):
+    p = sub.add_parser(
+        "export", help="export a run's generator as a SavedModel and a frozen GraphDef",
+        description="Write EXPORT_DIR/saved_model (signature serving_default: inputs z [N, z_dim], outputs images "
+                    "[N, 784] in [0, 1]), EXPORT_DIR/generator_frozen.pb (Z:0 in, images:0 out) and "
+                    "EXPORT_DIR/export.json (the noise to feed and where the weights came from). The generator "
+                    "is the one tf1gan sample runs, with the same weights.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", required=True, help="run folder")
+    p.add_argument("--out", required=True, help="export folder (must not exist, or be empty, unless --force)")
+    p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
+    p.add_argument("--force", action="store_true", help="replace an existing export folder")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args):
+    from tf1gan import export
+    print("exported %s to %s" % (args.run, export.export(args.run, args.out, args.checkpoint, args.force)))
+
+
 def _add_evaluate(sub):
     p = sub.add_parser(
         "evaluate", help="quality figures of a run's samples (or of a .npy of samples)",
@@ -338,7 +358,8 @@ def build_parser():
     parser.add_argument("--version", action="version", version="tf1gan " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for add in (_add_train, _add_sample, _add_evaluate, _add_compare, _add_golden, _add_classifier, _add_data):
+    for add in (_add_train, _add_sample, _add_export, _add_evaluate, _add_compare, _add_golden, _add_classifier,
+                _add_data):
         add(sub)
     return parser
 

@@ -131,11 +131,11 @@ def _nan_fault_batch():
 class Trainer(object):
     """The graph and session of one training run, stepping it; ``run`` (a :class:`runs.Run`) is where it saves."""
 
-    def __init__(self, config, run, dataset):
+    def __init__(self, config, run, dataset, device=None):
         self.config, self.run_dir = config, run
         self.images = dataset.train.images
         self.order = data.BatchOrder(len(self.images), config.batch_size, config.seed)
-        self.device = resolve_device(config.device)
+        self.device = device or resolve_device(config.device)
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.g = model.build_gan(config, num_images=len(self.images))
@@ -234,6 +234,7 @@ def train(config, out, resume=False, force=False, stream=None):
     run = runs.Run(out)
     checkpoint = run.checkpoint() if resume else None
     dataset = data.load(config.dataset, config.data_dir)
+    device = resolve_device(config.device)  # before anything is written: a bad --device leaves no trace
     if not resume:
         run.create(config, force=force)
     elif run.read_config().replace(steps=config.steps) != config:
@@ -241,7 +242,7 @@ def train(config, out, resume=False, force=False, stream=None):
     else:
         run.write_config(config)
 
-    trainer = Trainer(config, run, dataset)
+    trainer = Trainer(config, run, dataset, device)
     progress = Progress(config.steps, stream=stream)
     monitor = Monitor.maybe(config, dataset, progress.message)
     try:
