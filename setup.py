@@ -11,7 +11,7 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     packages=find_packages(include=["tf1gan", "tf1gan.*"]),
-    package_data={"tf1gan": ["datasets/mnist10k/*", "classifiers/*.npz", "classifiers/*.json"]},
+    package_data={"tf1gan": ["article_listing.txt", "datasets/mnist10k/*", "classifiers/*.npz", "classifiers/*.json"]},
     python_requires=">=3.6",
     install_requires=[
         "numpy>=1.16",

@@ -13,8 +13,11 @@ def test_compare_writes_both_reports(tmp_path):
     assert proc.returncode == 0, proc.stderr
     # the terminal summary names every version and what the listing raised
     for text in ("listing, as printed", "ValueError at line 30", "edits: hidden_784", "tf1gan (default)",
-                 "tf1gan --arch article", "2 of 2"):
+                 "tf1gan --arch article"):
         assert text in proc.stdout, text
+    # of the listing's four variables (W1, b1 shared by G and D; W2, b2) only W2 and b2 ever move
+    edited_row = next(line for line in proc.stdout.splitlines() if line.startswith("edits: hidden_784"))
+    assert "2 of 4" in edited_row, edited_row
     md = open(os.path.join(out, "report.md"), encoding="utf-8").read()
     page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
     for doc in (md, page):
