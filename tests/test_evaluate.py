@@ -122,3 +122,21 @@ def test_training_monitor_records_quality_and_warns(tiny, tmp_path, capsys):
     assert all(1 <= r["classifier_score"] <= 10 and 0 <= r["modes_covered"] <= 10 for r in quality)
     # six steps of a tiny generator cover few classes: the warning says so
     assert "mode collapse?" in stream.getvalue()
+
+
+def test_monitor_warns_on_lost_classes_not_on_classes_yet_to_appear(tiny, mnist10k):
+    monitor = train.Monitor(tiny, mnist10k)
+    monitor.classifier.close()
+
+    class Fixed(object):
+        def __init__(self, classes):
+            self.probs = np.eye(10)[np.arange(1000) % classes]
+
+        def predict(self, samples):
+            return self.probs
+
+    for classes, warns in ((8, False), (10, False), (9, True), (10, False), (5, True)):
+        monitor.classifier = Fixed(classes)
+        figures, warning = monitor.check(None)
+        assert figures["modes_covered"] == classes
+        assert (warning is not None) == warns, (classes, warning)

@@ -52,8 +52,10 @@ class Monitor(object):
     """A cheap quality check during training: classifier score and class coverage of fixed-noise samples.
 
     Uses the data set's shipped evaluation classifier on ``MONITOR_SAMPLES``
-    samples from the averaged generator; a collapse of class coverage is
-    reported as a warning the moment it is seen.
+    samples from the averaged generator. A collapse is reported the moment it
+    is seen: classes that were covered are lost, or half of them or more are
+    missing. (Early in training not every class has appeared yet; that alone
+    is not a collapse.)
     """
 
     def __init__(self, config, dataset):
@@ -62,6 +64,7 @@ class Monitor(object):
         self.classes = dataset.classes
         self.z = model.noise_batch(config, MONITOR_SAMPLES,
                                    np.random.RandomState(model.derive_seed(config.seed, "monitor")))
+        self.best_covered = 0
 
     @classmethod
     def maybe(cls, config, dataset, progress_message):
@@ -82,10 +85,11 @@ class Monitor(object):
         figures = {"classifier_score": classifier.classifier_score(probs), "modes_covered": covered,
                    "min_class_share": float(hist.min())}
         warning = None
-        if covered < len(hist):
+        if covered < self.best_covered or covered <= len(hist) // 2:
             missing = ["%s (%.1f%%)" % (self.classes[i], 100 * hist[i]) for i in np.argsort(hist)[:len(hist) - covered]]
-            warning = ("warning: mode collapse? only %d of %d classes hold 2%% of samples; rarest: %s"
-                       % (covered, len(hist), ", ".join(missing)))
+            warning = ("warning: mode collapse? only %d of %d classes hold 2%% of samples (%d did before); "
+                       "rarest: %s" % (covered, len(hist), self.best_covered, ", ".join(missing)))
+        self.best_covered = max(self.best_covered, covered)
         return figures, warning
 
     def close(self):
