@@ -55,7 +55,8 @@ export CONTAINERS_CONF="$W/containers.conf" CONTAINERS_STORAGE_CONF="$W/storage.
 
 if ! podman image exists "$BASE"; then
     PY37=${PY37:-$(dirname "$(dirname "$("$PROJ/scripts/find-python" 3.7)")")}
-    MIRROR=$(grep -ho 'https\?://[^ ]*debian[^ ]*' /etc/apt/sources.list.d/* /etc/apt/sources.list 2>/dev/null | head -n 1 || true)
+    # the archive this machine's apt uses (deb822 "URIs:" lines), not its security mirror
+    MIRROR=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n 1 || true)
     [ -s "$W/rootfs.tar" ] || timed mmdebstrap --variant=minbase --quiet \
         --include=ca-certificates,netbase,libssl3,libsqlite3-0,libreadline8,libexpat1,libnsl2,libffi8,libgdbm6,liblzma5,libbz2-1.0,zlib1g \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
