@@ -53,11 +53,19 @@ def loss_figure(series, title=None):
         top.set_title(label)
         top.set_ylabel("loss")
         top.legend(loc="best")
+        # matplotlib silently leaves out inf and NaN: say where they are instead of showing empty axes
+        notes = [n for n in (_nonfinite_note(records, "d_loss", "D loss"), _nonfinite_note(records, "g_loss", "G loss"))
+                 if n]
+        if notes:
+            top.text(0.5, 0.5, "\n".join(notes), transform=top.transAxes, ha="center", va="center",
+                     color="firebrick")
         if records and "d_real" in records[0]:
             bottom.plot(steps, [r["d_real"] for r in records], label="mean D(x)")
             bottom.plot(steps, [r["d_fake"] for r in records], label="mean D(G(z))")
             bottom.set_ylim(-0.02, 1.02)
             bottom.legend(loc="best")
+        else:
+            bottom.text(0.5, 0.5, "D outputs not recorded", transform=bottom.transAxes, ha="center", va="center")
         bottom.set_xlabel("step")
         bottom.set_ylabel("D output")
         for ax in (top, bottom):
@@ -69,6 +77,30 @@ def loss_figure(series, title=None):
     fig.savefig(buf, format="png", dpi=80)
     plt.close(fig)
     return buf.getvalue()
+
+
+def _nonfinite_note(records, key, name):
+    """Where ``key`` is not finite, e.g. ``D loss: -inf at step 1; nan from step 2 on``, or None."""
+    runs = []  # [value text, first step, last step] of consecutive records with the same non-finite value
+    for i, r in enumerate(records):
+        if math.isfinite(r[key]):
+            continue
+        text = str(r[key])
+        if runs and runs[-1][0] == text and runs[-1][3] == i - 1:
+            runs[-1][2:] = [r["step"], i]
+        else:
+            runs.append([text, r["step"], r["step"], i])
+    if not runs:
+        return None
+    parts = []
+    for text, first, last, index in runs:
+        if first == last:
+            parts.append("%s at step %d" % (text, first))
+        elif index == len(records) - 1:
+            parts.append("%s from step %d on" % (text, first))
+        else:
+            parts.append("%s at steps %d-%d" % (text, first, last))
+    return "%s: %s" % (name, "; ".join(parts))
 
 
 def save_loss_curve(records, path, title=None):
