@@ -1,4 +1,4 @@
-"""Test helpers: IDX bytes of our own making and a local HTTPS server on 127.0.0.1."""
+"""Test helpers: IDX bytes of our own making, a local HTTPS server on 127.0.0.1, checkpoint weights."""
 import contextlib
 import gzip
 import hashlib
@@ -11,6 +11,9 @@ import sys
 import threading
 
 import numpy as np
+
+from tf1gan import runs
+from tf1gan.tfcompat import tf
 
 _CODES = {np.dtype("uint8"): 0x08, np.dtype("int8"): 0x09, np.dtype(">i2"): 0x0B, np.dtype(">i4"): 0x0C,
           np.dtype(">f4"): 0x0D, np.dtype(">f8"): 0x0E}
@@ -139,3 +142,17 @@ def cli(*args, **env):
             else:
                 os.environ[k] = v
     return code, out.getvalue(), err.getvalue()
+
+
+def checkpoint_weights(run_path):
+    """Every variable of the latest checkpoint of the run in ``run_path``."""
+    path = runs.Run(run_path).checkpoint()
+    reader = tf.train.load_checkpoint(path)
+    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(path)}
+
+
+def assert_same_weights(a, b):
+    """The two {name: array} dicts hold the same variables, bitwise equal."""
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name

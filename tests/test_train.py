@@ -9,17 +9,7 @@ from tf1gan import runs, train
 from tf1gan.errors import NonFiniteLossError, RunError
 from tf1gan.tfcompat import tf
 
-
-def checkpoint_values(run_path):
-    path = runs.Run(run_path).checkpoint()
-    reader = tf.train.load_checkpoint(path)
-    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(path)}
-
-
-def assert_same_weights(a, b):
-    assert sorted(a) == sorted(b)
-    for name in a:
-        assert np.array_equal(a[name], b[name]), name
+from helpers import assert_same_weights, checkpoint_weights
 
 
 def test_a_few_steps_write_every_artefact(tiny, tmp_path):
@@ -39,7 +29,7 @@ def test_a_few_steps_write_every_artefact(tiny, tmp_path):
         assert {"step", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake"} <= set(r)
         assert all(np.isfinite(r[k]) for k in ("d_loss", "g_loss")) and 0 <= r["d_real"] <= 1
     assert [r["elapsed_s"] for r in records] == sorted(r["elapsed_s"] for r in records)
-    weights = checkpoint_values(out)
+    weights = checkpoint_weights(out)
     assert any(n.startswith("generator/") for n in weights) and any(n.startswith("discriminator/") for n in weights)
     assert weights["global_step"] == 6
     # TensorBoard got the scalars and the sample images
@@ -57,7 +47,7 @@ def test_same_seed_same_weights_bitwise(tiny, tmp_path, mode):
     config = tiny.replace(input=mode)
     train.train(config, str(tmp_path / "a"))
     train.train(config, str(tmp_path / "b"))
-    assert_same_weights(checkpoint_values(str(tmp_path / "a")), checkpoint_values(str(tmp_path / "b")))
+    assert_same_weights(checkpoint_weights(str(tmp_path / "a")), checkpoint_weights(str(tmp_path / "b")))
     la = [json.loads(l)["d_loss"] for l in open(str(tmp_path / "a" / "metrics.jsonl"))]
     lb = [json.loads(l)["d_loss"] for l in open(str(tmp_path / "b" / "metrics.jsonl"))]
     assert la == lb
@@ -69,7 +59,7 @@ def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tmp_path, mo
     train.train(config, str(tmp_path / "straight"))
     train.train(config.replace(steps=3), str(tmp_path / "resumed"))
     train.train(config, str(tmp_path / "resumed"), resume=True)
-    assert_same_weights(checkpoint_values(str(tmp_path / "straight")), checkpoint_values(str(tmp_path / "resumed")))
+    assert_same_weights(checkpoint_weights(str(tmp_path / "straight")), checkpoint_weights(str(tmp_path / "resumed")))
     steps = [json.loads(l)["step"] for l in open(str(tmp_path / "resumed" / "metrics.jsonl"))]
     assert steps == [2, 3, 4, 6]  # the first part logged its last step, 3
 
@@ -77,19 +67,19 @@ def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tmp_path, mo
 def test_different_seeds_differ(tiny, tmp_path):
     train.train(tiny, str(tmp_path / "a"))
     train.train(tiny.replace(seed=1), str(tmp_path / "b"))
-    a, b = checkpoint_values(str(tmp_path / "a")), checkpoint_values(str(tmp_path / "b"))
+    a, b = checkpoint_weights(str(tmp_path / "a")), checkpoint_weights(str(tmp_path / "b"))
     assert not np.array_equal(a["generator/out/w"], b["generator/out/w"])
 
 
 def test_existing_run_is_not_overwritten_without_force(tiny, tmp_path):
     out = str(tmp_path / "run")
     train.train(tiny, out)
-    before = checkpoint_values(out)
+    before = checkpoint_weights(out)
     with pytest.raises(RunError, match="already holds a run"):
         train.train(tiny.replace(seed=5), out)
-    assert_same_weights(before, checkpoint_values(out))
+    assert_same_weights(before, checkpoint_weights(out))
     train.train(tiny.replace(seed=5), out, force=True)
-    assert not np.array_equal(before["generator/out/w"], checkpoint_values(out)["generator/out/w"])
+    assert not np.array_equal(before["generator/out/w"], checkpoint_weights(out)["generator/out/w"])
 
 
 def test_absurd_learning_rate_stops_on_a_non_finite_loss(tiny, tmp_path):
@@ -100,9 +90,9 @@ def test_absurd_learning_rate_stops_on_a_non_finite_loss(tiny, tmp_path):
 def test_non_finite_loss_keeps_the_last_good_checkpoint(tiny, tmp_path, monkeypatch):
     out = str(tmp_path / "run")
     train.train(tiny.replace(steps=3), out)
-    good = checkpoint_values(out)
+    good = checkpoint_weights(out)
     monkeypatch.setenv("TF1GAN_FAULT", "nan@4")  # poison batch 4, i.e. step 5
     with pytest.raises(NonFiniteLossError, match=r"^step 5: d_loss is nan"):
         train.train(tiny, out, resume=True)
     assert runs.Run(out).checkpoint().endswith("model.ckpt-3")
-    assert_same_weights(good, checkpoint_values(out))
+    assert_same_weights(good, checkpoint_weights(out))

@@ -1,7 +1,8 @@
 """Fixtures of the fault tests."""
 import pytest
 
-from runner import start_training, weights
+from helpers import checkpoint_weights
+from runner import start_training
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +16,6 @@ def reference(tmp_path_factory):
             proc = start_training(out, steps, steps)
             _, err = proc.communicate(timeout=600)
             assert proc.returncode == 0, err
-            cache[steps] = weights(out)
+            cache[steps] = checkpoint_weights(out)
         return cache[steps]
     return get

@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 
 from tf1gan import runs
@@ -46,19 +45,6 @@ def latest_step(out):
         return None
     path = tf.train.latest_checkpoint(os.path.join(out, "checkpoints"))
     return int(path.rsplit("-", 1)[1]) if path else None
-
-
-def weights(out):
-    """Every variable of the run's latest checkpoint."""
-    path = runs.Run(out).checkpoint()
-    reader = tf.train.load_checkpoint(path)
-    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(path)}
-
-
-def assert_same_weights(a, b):
-    assert sorted(a) == sorted(b)
-    for name in a:
-        assert np.array_equal(a[name], b[name]), name
 
 
 def finish(out, steps):

@@ -1,6 +1,5 @@
 """Bad data: every fault is one DataError line naming the file, no partial file is left, nothing else is deleted."""
 import gzip
-import hashlib
 import os
 import sys
 

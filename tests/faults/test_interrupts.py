@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from runner import (assert_same_weights, finish, latest_step, logged_steps, metrics_are_clean, start_training,
-                      wait_for, weights)
+from helpers import assert_same_weights, checkpoint_weights
+from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 pytestmark = pytest.mark.slow
 STEPS = 300
@@ -30,7 +30,7 @@ def test_stop_signal_saves_and_says_how_to_resume(tmp_path, reference, sig, code
     assert 20 <= stopped_at < STEPS and logged_steps(out)[-1] == stopped_at  # the step in flight finished, saved
     code, err = finish(out, STEPS)
     assert code == 0, err
-    assert_same_weights(weights(out), reference(STEPS))
+    assert_same_weights(checkpoint_weights(out), reference(STEPS))
     assert metrics_are_clean(out)
 
 
@@ -49,14 +49,14 @@ def test_kill_before_the_first_periodic_checkpoint(tmp_path, reference):
     out = kill_when(tmp_path, 1000, lambda out: len(logged_steps(out)) >= 10)
     assert latest_step(out) == 0  # only the initial weights were saved
     assert finish(out, STEPS)[0] == 0
-    assert_same_weights(weights(out), reference(STEPS))
+    assert_same_weights(checkpoint_weights(out), reference(STEPS))
 
 
 def test_kill_between_checkpoints(tmp_path, reference):
     out = kill_when(tmp_path, 50, lambda out: (latest_step(out) or 0) >= 100 and logged_steps(out)[-1] % 50 > 10)
     assert latest_step(out) >= 100
     assert finish(out, STEPS)[0] == 0
-    assert_same_weights(weights(out), reference(STEPS))
+    assert_same_weights(checkpoint_weights(out), reference(STEPS))
     assert metrics_are_clean(out)
 
 
@@ -67,7 +67,7 @@ def test_kill_during_saves(tmp_path, reference, seed):
     out = kill_when(tmp_path, 1, lambda out: len(logged_steps(out)) >= 30, random.Random(seed).uniform(0.0, 0.5))
     assert latest_step(out) is not None
     assert finish(out, STEPS)[0] == 0
-    assert_same_weights(weights(out), reference(STEPS))
+    assert_same_weights(checkpoint_weights(out), reference(STEPS))
     assert metrics_are_clean(out)
 
 
@@ -79,4 +79,4 @@ def test_kill_at_each_side_of_a_save(tmp_path, reference, point, latest):
     assert proc.returncode == -signal.SIGKILL
     assert latest_step(out) == latest
     assert finish(out, STEPS)[0] == 0
-    assert_same_weights(weights(out), reference(STEPS))
+    assert_same_weights(checkpoint_weights(out), reference(STEPS))

@@ -6,9 +6,8 @@ import sys
 
 import pytest
 
-from runner import TRAIN_ARGS, assert_same_weights, latest_step, weights
-
-from helpers import cli
+from helpers import assert_same_weights, checkpoint_weights, cli
+from runner import TRAIN_ARGS, latest_step
 
 
 def train_cli(*args, limit=None, env=None):
@@ -24,14 +23,14 @@ def test_full_disk_keeps_the_previous_checkpoint(tmp_path):
     # a checkpoint (weights, Adam slots, average) of the tiny model is about 360 kB
     proc = train_cli("--out", out, "--steps", "20", "--checkpoint-every", "10")
     assert proc.returncode == 0, proc.stderr
-    before = weights(out)
+    before = checkpoint_weights(out)
     proc = train_cli("--out", out, "--resume", "--steps", "40", limit=200 * 1024)
     assert proc.returncode == 4, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("tf1gan: error: ") and "cannot write checkpoint at step 30" in last
     assert "previous checkpoint is kept" in last and "Traceback" not in proc.stderr
     assert latest_step(out) == 20
-    assert_same_weights(before, weights(out))
+    assert_same_weights(before, checkpoint_weights(out))
     # with room again, the run resumes from step 20 and finishes
     proc = train_cli("--out", out, "--resume", "--steps", "40")
     assert proc.returncode == 0, proc.stderr
@@ -50,13 +49,13 @@ def test_non_finite_loss_exits_5_and_keeps_the_last_good_checkpoint(tmp_path):
 def test_existing_run_is_refused_without_force(tmp_path):
     out = str(tmp_path / "run")
     assert train_cli("--out", out, "--steps", "10", "--checkpoint-every", "10").returncode == 0
-    before = weights(out)
+    before = checkpoint_weights(out)
     proc = train_cli("--out", out, "--steps", "10", "--seed", "3")
     assert proc.returncode == 4 and "already holds a run" in proc.stderr
-    assert_same_weights(before, weights(out))
+    assert_same_weights(before, checkpoint_weights(out))
     assert train_cli("--out", out, "--steps", "10", "--seed", "3", "--force").returncode == 0
     with pytest.raises(AssertionError):
-        assert_same_weights(before, weights(out))
+        assert_same_weights(before, checkpoint_weights(out))
 
 
 def test_unwritable_sample_output(tmp_path):
