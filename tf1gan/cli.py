@@ -211,7 +211,6 @@ def _add_evaluate(sub):
 
 
 def cmd_evaluate(args):
-    import numpy as np
     from tf1gan import evaluate, fileio, sample
     from tf1gan.errors import RunError
     if args.run:

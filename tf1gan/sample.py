@@ -5,7 +5,6 @@ training graph uses) and restored with the weights samples come from: the moving
 average when the run keeps one, else the live weights.
 """
 import io
-import os
 
 import numpy as np
 
