@@ -5,10 +5,10 @@ each perturbation recomputes only what it affects.
 """
 import json
 
-import numpy as np
 import pytest
 
 from tf1gan import golden, model, train
+from tf1gan.tfcompat import TF_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,17 @@ def current():
 def test_snapshots_match_the_saved_ones(current):
     results = golden.check(current=current)
     assert [name for name, *_ in results] == list(current)
-    assert golden.verdict_ok(results), golden.format_results(results)
+    if all(golden.load(name)["meta"]["tensorflow"] == TF_VERSION for name in current):
+        assert golden.verdict_ok(results), golden.format_results(results)
+    else:
+        # Across TensorFlow releases every snapshot of tf1gan's graph still matches under the policy. The
+        # article's listing does not, in one value: its first G loss is inf on TF 1.15, whose float32
+        # sigmoid is exactly 0 below -18, and finite on TF 2, whose sigmoid is accurate there (its initial
+        # weights differ too: without op-level seeds TF 2 numbers random ops differently; docs/migration.md).
+        beyond = {name: [d.path for d in diffs if d.status not in golden.ACCEPTED]
+                  for name, verdict, _, diffs in results if verdict != "bitwise"}
+        assert {name: paths for name, paths in beyond.items() if paths} == {
+            "listing": ["/edited_losses[0]/g_loss"]}, golden.format_results(results)
 
 
 def test_snapshot_files_are_readable_json_with_metadata():
@@ -89,3 +99,27 @@ def test_tolerance_policy_across_platforms(current):
     assert [d.status for d in diffs] == ["within tolerance"]
     nudged["data"]["d_loss"] = saved["data"]["d_loss"] * 1.01
     assert golden.compare("outputs_default", saved["data"], nudged["data"], bitwise=False)[0].status == "differs"
+
+
+def test_op_counts_and_error_wording_are_judged_only_against_the_same_tensorflow(current):
+    structure = current["structure_default"]["data"]
+    lowered = json.loads(json.dumps(structure))
+    lowered["op_counts"]["generator"]["AddV2"] = lowered["op_counts"]["generator"].pop("Add", 0) + 1
+    assert {d.status for d in golden.compare("s", structure, lowered, False, same_tensorflow=True)} <= {
+        "differs", "missing", "new"}
+    assert {d.status for d in golden.compare("s", structure, lowered, False, same_tensorflow=False)} == {
+        "version-specific"}
+    # a variable is structure, whatever the release
+    renamed = json.loads(json.dumps(structure))
+    renamed["variables"][0]["name"] += "_x"
+    assert [d.status for d in golden.compare("s", structure, renamed, False, same_tensorflow=False)] == ["differs"]
+
+    tf1 = {"message": "Dimensions must be equal, but are 256 and 784 for 'MatMul_2' (op: 'MatMul') with input "
+                      "shapes: [?,256], [784,256]."}
+    tf2 = {"message": "Dimensions must be equal, but are 256 and 784 for '{{node MatMul_2}} = MatMul[T=DT_FLOAT, "
+                      "transpose_a=false](Z, W1/read)' with input shapes: [?,256], [784,256]."}
+    assert [d.status for d in golden.compare("listing", tf1, tf2, False, same_tensorflow=False)] == [
+        "version-specific"]
+    assert [d.status for d in golden.compare("listing", tf1, tf2, False, same_tensorflow=True)] == ["differs"]
+    other = {"message": tf2["message"].replace("[784,256].", "[785,256].")}
+    assert [d.status for d in golden.compare("listing", tf1, other, False, same_tensorflow=False)] == ["differs"]
