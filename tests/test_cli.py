@@ -134,7 +134,11 @@ def test_resume_from_a_checkpoint_of_another_architecture(trained, tmp_path):
 
 def test_sample_bad_input(trained, tmp_path):
     assert_one_line_error(cli("sample", "--run", str(tmp_path / "none"), "--out", str(tmp_path / "x")), 4)
-    assert_one_line_error(cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 4,
-                          "--n must be at least 1")
+    assert_one_line_error(cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 2,
+                          "--n: must be at least 1, got 0")
+    for command in (["evaluate", "--run", trained, "--n"], ["compare", "--out", str(tmp_path / "c"), "--steps"],
+                    ["classifier", "--out", str(tmp_path / "k"), "--steps"]):
+        assert_one_line_error(cli(*command + ["-3"]), 2, "must be at least 1, got -3")
+        assert_one_line_error(cli(*command + ["ten"]), 2, "expected a whole number, got 'ten'")
     assert_one_line_error(cli("sample", "--run", trained, "--checkpoint", trained + "/nope",
                               "--out", str(tmp_path / "x")), 4, "no such checkpoint")

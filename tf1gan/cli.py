@@ -34,6 +34,17 @@ def _widths(text):
     return widths
 
 
+def _at_least_one(text):
+    """argparse type of counts (--n, --steps of compare and classifier): an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number, got %r" % text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1, got %d" % value)
+    return value
+
+
 def _add_train(sub):
     p = sub.add_parser(
         "train", help="train a GAN into a run folder",
@@ -157,7 +168,7 @@ def _add_sample(sub):
                                    "an average) from the latest or a given checkpoint.",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, help="run folder")
-    p.add_argument("--n", type=int, default=10000, help="number of samples (default 10000)")
+    p.add_argument("--n", type=_at_least_one, default=10000, help="number of samples (default 10000)")
     p.add_argument("--out", required=True, help="FILE.npy (float32 [n, 784] in [0, 1]) or FILE.png (a grid)")
     p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
     p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
@@ -204,7 +215,7 @@ def _add_evaluate(sub):
     p.add_argument("--checkpoint", help="checkpoint path prefix (with --run)")
     p.add_argument("--dataset", help="reference data set (default: the run's, or mnist10k for --samples)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
-    p.add_argument("--n", type=int, default=10000, help="samples to draw with --run (default 10000)")
+    p.add_argument("--n", type=_at_least_one, default=10000, help="samples to draw with --run (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="noise seed with --run (default 0)")
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.set_defaults(func=cmd_evaluate)
@@ -212,12 +223,9 @@ def _add_evaluate(sub):
 
 def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
-    from tf1gan.errors import RunError
     if args.run:
         gen = sample.Generator(args.run, args.checkpoint)
         try:
-            if args.n < 1:
-                raise RunError("--n must be at least 1, got %d" % args.n)
             samples = gen.sample(gen.noise(args.n, args.seed))
             dataset = args.dataset or gen.config.dataset
         finally:
@@ -247,7 +255,7 @@ def _add_classifier(sub):
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
-    p.add_argument("--steps", type=int, default=3000, help="training steps of batch 128 (default 3000)")
+    p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
     p.set_defaults(func=cmd_classifier)
@@ -255,8 +263,6 @@ def _add_classifier(sub):
 
 def cmd_classifier(args):
     from tf1gan import classifier, data
-    if args.steps < 1:
-        raise ConfigError("--steps must be at least 1, got %d" % args.steps)
     ds = data.load(args.dataset, args.data_dir)
     weights, meta = classifier.train(ds, steps=args.steps, seed=args.seed,
                                      progress=lambda text: print(text, file=sys.stderr))
@@ -274,7 +280,8 @@ def _add_compare(sub):
                     "and a self-contained DIR/report.html, and prints a summary table.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="report folder")
-    p.add_argument("--steps", type=int, default=2000, help="training steps of every version (default 2000)")
+    p.add_argument("--steps", type=_at_least_one, default=2000,
+                   help="training steps of every version (default 2000)")
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--seed", type=int, default=1234, help="seed of every version (default 1234, the listing's)")
@@ -283,8 +290,6 @@ def _add_compare(sub):
 
 
 def cmd_compare(args):
-    if args.steps < 1:
-        raise ConfigError("--steps must be at least 1, got %d" % args.steps)
     from tf1gan import compare
     rows, paths = compare.compare(args.out, steps=args.steps, dataset=args.dataset, seed=args.seed,
                                   data_dir=args.data_dir, evaluate_samples=not args.no_evaluate)

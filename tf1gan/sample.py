@@ -61,7 +61,7 @@ def load_samples(path):
 def write_samples(run_path, n, out, seed=0, checkpoint=None):
     """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
     if n < 1:
-        raise RunError("--n must be at least 1, got %d" % n)
+        raise RunError("the number of samples must be at least 1, got %d" % n)
     gen = Generator(run_path, checkpoint)
     try:
         images = gen.sample(gen.noise(n, seed))
