@@ -246,3 +246,9 @@ def test_smallest_working_edit_set(mnist10k):
     assert min(working, key=len) == listing.MINIMAL and len(listing.MINIMAL) == 1
     assert ("noise_width", "sample_reshape") in working  # the way that keeps 256 needs two edits, three lines
     assert all(err is not None for combo, err, _ in rows if len(combo) == 0)
+
+
+def test_sparse_recording_still_catches_the_first_non_finite_step(mnist10k):
+    records = listing.run(listing.MINIMAL, mnist10k, steps=12, record_every=5).records
+    assert [r["step"] for r in records] == [1, 5, 10, 12]
+    assert records[0]["d_loss"] == float("-inf")  # the blow-up is at step 1, not at the first multiple of 5

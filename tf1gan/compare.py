@@ -82,12 +82,6 @@ def _first_non_finite(records):
     return None
 
 
-def _finite_only(records):
-    """Records with non-finite losses blanked (NaN), so a curve stops where the listing's losses blow up."""
-    return [dict(r, **{k: (r[k] if math.isfinite(r[k]) else float("nan")) for k in ("d_loss", "g_loss")})
-            for r in records]
-
-
 def compare(out, steps=2000, dataset="mnist10k", seed=1234, data_dir=None, evaluate_samples=True, stream=None):
     """Run every version, write ``out/report.md`` and ``out/report.html``; return (summary rows, paths)."""
     stream = stream if stream is not None else sys.stderr
@@ -184,9 +178,9 @@ def _document(printed, search, versions, real, ds, steps, seed):
                 ", ".join(_moved(v)) if len(_moved(v)) <= 4 else "all %d" % len(_moved(v)) if len(_moved(v)) == len(v.final)
                 else "%d of %d" % (len(_moved(v)), len(v.final)),
                 ", ".join(sorted(set(v.final) - set(_moved(v)))) or "none") for v in versions])
-    doc.image("losses.png", plots.loss_figure(collections.OrderedDict(
-        (v.label, _finite_only(v.records)) for v in versions)),
-        "Losses and mean D outputs against step (non-finite losses are left out, so a curve ends where they blow up)")
+    doc.image("losses.png", plots.loss_figure(collections.OrderedDict((v.label, v.records) for v in versions)),
+              "Losses and mean D outputs against step (a non-finite loss cannot be drawn: its panel says where "
+              "it is)")
     doc.image("samples.png", _side_by_side([v.grid for v in versions]),
               "Samples, left to right: %s" % "; ".join(v.label for v in versions))
     if real is not None:

@@ -269,7 +269,9 @@ def run(edits, dataset, steps=200, seed=1234, batch_size=128, record_every=1, n_
     """Run the listing with ``edits`` on ``dataset``'s training split, instrumented; return a :class:`ListingRun`.
 
     The graph part runs in a graph of its own; then the loop body runs once per
-    step in a ``tf.Session`` (recording ``d_loss_`` and ``g_loss_``), then the
+    step in a ``tf.Session`` (recording ``d_loss_`` and ``g_loss_`` every
+    ``record_every`` steps, at the first and last step, and at every step where
+    a loss turns non-finite or finite again, so no blow-up is missed), then the
     sampling and plotting lines. If any part raises, the run stops there and
     records where. ``n_samples`` more samples of ``G_sample`` are drawn after
     training, with the listing's own noise (uniform in [-1, 1], its width).
@@ -293,12 +295,15 @@ def run(edits, dataset, steps=200, seed=1234, batch_size=128, record_every=1, n_
                 exec(parts["init"], ns)
                 initial = {v.op.name: sess.run(v) for v in variables}
                 stage = "training"
+                finite_before = True
                 for step in range(steps):
                     ns["epoch"] = step
                     exec(parts["body"], ns)
-                    if (step + 1) % record_every == 0 or step + 1 == steps:
-                        records.append({"step": step + 1, "d_loss": float(ns["d_loss_"]),
-                                        "g_loss": float(ns["g_loss_"])})
+                    losses = float(ns["d_loss_"]), float(ns["g_loss_"])
+                    finite = all(np.isfinite(losses))
+                    if step == 0 or (step + 1) % record_every == 0 or step + 1 == steps or finite != finite_before:
+                        records.append({"step": step + 1, "d_loss": losses[0], "g_loss": losses[1]})
+                    finite_before = finite
                 final = {v.op.name: sess.run(v) for v in variables}
                 if n_samples:
                     width = ns["Z"].shape.as_list()[1]
