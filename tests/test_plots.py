@@ -21,3 +21,14 @@ def test_non_finite_losses_are_named_not_silently_left_out():
     assert plots._nonfinite_note(records, "d_loss", "D loss") == (
         "D loss: -inf at step 1; nan at step 2; nan from step 4 on")
     assert plots.loss_figure({"listing": records})[:4] == b"\x89PNG"
+
+
+def png_height(png):
+    assert png[:4] == b"\x89PNG"
+    return int.from_bytes(png[20:24], "big")  # IHDR: width at 16, height at 20
+
+
+def test_monitor_checks_get_a_quality_row():
+    losses = [{"step": s, "d_loss": 1.0, "g_loss": 1.0, "d_real": 0.5, "d_fake": 0.4} for s in range(1, 5)]
+    checked = [dict(r, classifier_score=7.5, modes_covered=10) if r["step"] % 2 == 0 else r for r in losses]
+    assert png_height(plots.loss_figure({"run": checked})) == png_height(plots.loss_figure({"run": losses})) * 3 // 2

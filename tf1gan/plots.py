@@ -42,9 +42,13 @@ def loss_figure(series, title=None):
 
     ``series`` maps a label to a list of metric records (dicts with ``step``,
     ``d_loss``, ``g_loss`` and optionally ``d_real``, ``d_fake``); several labels
-    are drawn side by side so versions can be compared on the same axes.
+    are drawn side by side so versions can be compared on the same axes. Where
+    records carry the training monitor's ``classifier_score`` and
+    ``modes_covered``, a third row shows them: losses say little about quality.
     """
-    fig, axes = plt.subplots(2, len(series), figsize=(5 * len(series), 6), squeeze=False, sharex="col")
+    quality = any("classifier_score" in r for records in series.values() for r in records)
+    rows = 3 if quality else 2
+    fig, axes = plt.subplots(rows, len(series), figsize=(5 * len(series), 3 * rows), squeeze=False, sharex="col")
     for col, (label, records) in enumerate(series.items()):
         steps = [r["step"] for r in records]
         top, bottom = axes[0, col], axes[1, col]
@@ -66,9 +70,11 @@ def loss_figure(series, title=None):
             bottom.legend(loc="best")
         else:
             bottom.text(0.5, 0.5, "D outputs not recorded", transform=bottom.transAxes, ha="center", va="center")
-        bottom.set_xlabel("step")
         bottom.set_ylabel("D output")
-        for ax in (top, bottom):
+        if quality:
+            _quality_panel(axes[2, col], [r for r in records if "classifier_score" in r])
+        axes[-1, col].set_xlabel("step")
+        for ax in axes[:, col]:
             ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title)
@@ -77,6 +83,19 @@ def loss_figure(series, title=None):
     fig.savefig(buf, format="png", dpi=80)
     plt.close(fig)
     return buf.getvalue()
+
+
+def _quality_panel(ax, checks):
+    """Classifier score and classes covered at each monitor check (both out of the number of classes)."""
+    if not checks:
+        ax.text(0.5, 0.5, "no quality checks", transform=ax.transAxes, ha="center", va="center")
+        return
+    steps = [r["step"] for r in checks]
+    ax.plot(steps, [r["classifier_score"] for r in checks], marker=".", label="classifier score")
+    ax.plot(steps, [r["modes_covered"] for r in checks], marker=".", drawstyle="steps-post", label="classes covered")
+    ax.set_ylim(0, None)
+    ax.set_ylabel("quality")
+    ax.legend(loc="lower right")
 
 
 def _nonfinite_note(records, key, name):
