@@ -47,16 +47,9 @@ def main(argv=None):
         hit = next((r for r in quality if r["classifier_score"] >= t), None)
         print("%-22s %10s %12s" % (t, hit["step"] if hit else "never",
                                    "%.0f s" % hit["elapsed_s"] if hit else "-"))
-    gen = sample.Generator(out)
-    try:
-        samples = gen.sample(gen.noise(args.samples, 0))
-    finally:
-        gen.close()
-    ev = evaluate.Evaluator(config.dataset)
-    try:
+    samples, _ = sample.draw(out, args.samples)
+    with evaluate.Evaluator(config.dataset) as ev:
         figures, real = ev.figures(samples), ev.real_figures()
-    finally:
-        ev.close()
     print("\nfinal figures on %d samples (tf1gan evaluate):" % args.samples)
     print(evaluate.table(figures, real, ev.dataset.classes))
     print("\npeak RSS: %.0f MB by the end of training, %.0f MB with the evaluation" % (training_rss, peak_rss_mb()))

@@ -224,20 +224,13 @@ def _add_evaluate(sub):
 def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
     if args.run:
-        gen = sample.Generator(args.run, args.checkpoint)
-        try:
-            samples = gen.sample(gen.noise(args.n, args.seed))
-            dataset = args.dataset or gen.config.dataset
-        finally:
-            gen.close()
+        samples, config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
+        dataset = args.dataset or config.dataset
     else:
         samples = sample.load_samples(args.samples)
         dataset = args.dataset or "mnist10k"
-    ev = evaluate.Evaluator(dataset, args.data_dir)
-    try:
+    with evaluate.Evaluator(dataset, args.data_dir) as ev:
         figures, real = ev.figures(samples), ev.real_figures()
-    finally:
-        ev.close()
     print("%d samples against %s (classifier test accuracy %.2f%%)"
           % (len(samples), dataset, 100 * ev.classifier_meta["test_accuracy"]))
     print(evaluate.table(figures, real, ev.dataset.classes))

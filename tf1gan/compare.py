@@ -45,11 +45,7 @@ def _tf1gan_version(label, config, folder, evaluator, stream):
     train.train(config, folder, force=True, stream=stream)
     reader = tf.train.load_checkpoint(runs.Run(folder).checkpoint())
     final = {name: reader.get_tensor(name) for name in initial}
-    gen = sample.Generator(folder)
-    try:
-        samples = gen.sample(gen.noise(EVAL_SAMPLES, config.seed))
-    finally:
-        gen.close()
+    samples, _ = sample.draw(folder, EVAL_SAMPLES, config.seed)
     figures = evaluator.figures(samples) if evaluator else None
     return Version(label, None, runs.Run(folder).read_metrics(), initial, final, samples[:100], figures,
                    "tf1gan.model.build_gan, %s preset" % config.arch)
@@ -169,15 +165,17 @@ def _document(printed, search, versions, real, ds, steps, seed):
                   "fails to build, and keeping the article's 256-unit layer needs `noise_width` and "
                   "`sample_reshape` together (three changed lines)." % (chosen.name, chosen.what))
     doc.heading("3. What each version does")
+    rows = []
+    for v in versions:
+        moved, last, blow_up = _moved(v), v.records[-1] if v.records else {}, _first_non_finite(v.records)
+        updated = (", ".join(moved) if len(moved) <= 4 else
+                   "all %d" % len(moved) if len(moved) == len(v.final) else "%d of %d" % (len(moved), len(v.final)))
+        rows.append((v.label, "%s in %s: %s" % (v.error.type, v.error.stage, v.error.message) if v.error else "runs",
+                     _fmt(last.get("d_loss")), _fmt(last.get("g_loss")),
+                     "step %d" % blow_up if blow_up else "none", updated,
+                     ", ".join(sorted(set(v.final) - set(moved))) or "none"))
     doc.table(("version", "outcome", "final D loss", "final G loss", "first non-finite loss",
-               "variables updated", "never updated"),
-              [(v.label, "%s in %s: %s" % (v.error.type, v.error.stage, v.error.message) if v.error else "runs",
-                _fmt(v.records[-1]["d_loss"]) if v.records else "n/a",
-                _fmt(v.records[-1]["g_loss"]) if v.records else "n/a",
-                "step %d" % _first_non_finite(v.records) if _first_non_finite(v.records) else "none",
-                ", ".join(_moved(v)) if len(_moved(v)) <= 4 else "all %d" % len(_moved(v)) if len(_moved(v)) == len(v.final)
-                else "%d of %d" % (len(_moved(v)), len(v.final)),
-                ", ".join(sorted(set(v.final) - set(_moved(v)))) or "none") for v in versions])
+               "variables updated", "never updated"), rows)
     doc.image("losses.png", plots.loss_figure(collections.OrderedDict((v.label, v.records) for v in versions)),
               "Losses and mean D outputs against step (a non-finite loss cannot be drawn: its panel says where "
               "it is)")

@@ -106,6 +106,12 @@ class Evaluator(object):
         """Release the classifier's session."""
         self.classifier.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def figures(self, samples, parzen_on=None):
         """:class:`Figures` for ``samples`` [N, 784] in [0, 1] (``parzen_on``: other window centres)."""
         samples = np.asarray(samples, np.float32)
@@ -128,7 +134,6 @@ class Evaluator(object):
         return Figures(classifier_score=classifier_score(self.test_probs), fcd=frechet_distance(feats, self.test_feats),
                        modes_covered=modes_covered(hist), class_hist=[float(h) for h in hist],
                        parzen_ll=ll, parzen_ll_stderr=se, nn_copy_rate=copies, parzen_sigma=sigma)
-
 
 
 def to_json(figures, real=None, **extra):

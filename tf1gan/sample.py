@@ -10,6 +10,7 @@ import numpy as np
 
 from tf1gan import model, plots, runs
 from tf1gan.errors import RunError
+from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import session_config, tf
 
 
@@ -58,15 +59,20 @@ def load_samples(path):
     return x.astype(np.float32)
 
 
-def write_samples(run_path, n, out, seed=0, checkpoint=None):
-    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
+def draw(run_path, n, seed=0, checkpoint=None):
+    """``n`` samples [n, 784] in [0, 1] of a run, from noise seeded by ``seed``; returns (images, run config)."""
     if n < 1:
         raise RunError("the number of samples must be at least 1, got %d" % n)
     gen = Generator(run_path, checkpoint)
     try:
-        images = gen.sample(gen.noise(n, seed))
+        return gen.sample(gen.noise(n, seed)), gen.config
     finally:
         gen.close()
+
+
+def write_samples(run_path, n, out, seed=0, checkpoint=None):
+    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
+    images, _ = draw(run_path, n, seed, checkpoint)
     if out.lower().endswith(".png"):
         plots.save_grid(images, out)
     else:
@@ -74,5 +80,5 @@ def write_samples(run_path, n, out, seed=0, checkpoint=None):
             out += ".npy"
         buf = io.BytesIO()
         np.save(buf, images.astype(np.float32), allow_pickle=False)
-        runs.atomic_write(out, buf.getvalue())
+        atomic_write(out, buf.getvalue())
     return out, images
