@@ -32,6 +32,17 @@ if PY=$(venv 3.6 2>/dev/null); then
             --monitor-every 30 >/dev/null &&
         "$W/3.6/bin/tf1gan" sample --run "$W/run36" --n 20 --out "$W/s36.npy" &&
         "$W/3.6/bin/tf1gan" golden --check)
+    # Python's version is recorded but not part of the golden key: show that it changes no bit. Snapshots
+    # made by this checkout's Python 3.7 environment on this machine must match 3.6's bitwise, every one.
+    if [ -x "$PROJ/.venv/bin/tf1gan" ]; then
+        rm -rf "$W/golden37"
+        "$PROJ/.venv/bin/tf1gan" golden --update --dir "$W/golden37" >/dev/null
+        out=$("$W/3.6/bin/tf1gan" golden --check --dir "$W/golden37")
+        echo "$out" | grep -E "^(structure|outputs|trace|listing)" >&2
+        n=$(echo "$out" | grep -cE "^(structure|outputs|trace|listing)[a-z_]* +[-0-9.e]+ +bitwise \(same CPU, threads and versions\)$" || true)
+        [ "$n" = 7 ] || { say "3.6 FAILED: Python 3.6 and 3.7 snapshots are not bitwise equal on this machine"; exit 1; }
+        say "3.6 and 3.7: all 7 snapshots bitwise equal on this machine (Python's version changes no bit)"
+    fi
     say "3.6 OK: installed, trained, sampled, golden check passed"
 else
     say "3.6 SKIPPED: no CPython 3.6 here"

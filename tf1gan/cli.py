@@ -295,8 +295,9 @@ def _add_golden(sub):
         "golden", help="check (or update) the golden snapshots of what the graph computes",
         description="Recompute the snapshots of tests/golden/ (graph structure, outputs for fixed inputs, the "
                     "first training steps, the article's listing) and compare them with the saved ones. "
-                    "Policy: bitwise when TensorFlow, numpy, Python and platform match the snapshot's; else "
-                    "structure exactly and numbers within the stated tolerance (docs/golden.md).",
+                    "Policy: bitwise when the CPU model (or GPU), thread count, TensorFlow and numpy versions "
+                    "match the snapshot's (tf1gan env shows them); else structure exactly and numbers within "
+                    "tolerances measured across CPUs (docs/golden.md). Each verdict says which applied and why.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true", help="compare and print what moved; exit 6 if any differs")
@@ -313,12 +314,55 @@ def cmd_golden(args):
         raise ConfigError("%s: no snapshot folder (make one with tf1gan golden --update)" % folder)
     results = golden.update(folder) if args.update else golden.check(folder)
     print("policy: " + golden.POLICY)
+    print(golden.machines_line(folder))
     print(golden.format_results(results))
     if args.update:
         print("rewrote %d snapshot(s) in %s" % (len(results), folder))
     elif not golden.verdict_ok(results):
-        moved = [name for name, verdict, _, _ in results if verdict not in ("bitwise", "within tolerance")]
+        moved = [r.name for r in results if r.verdict not in ("bitwise", "within tolerance")]
         raise GoldenMismatch("golden check failed: %s moved beyond the policy" % ", ".join(moved))
+
+
+def _add_env(sub):
+    p = sub.add_parser(
+        "env", help="what decides whether two runs can be bitwise equal, here or between two runs",
+        description="Print the versions that change numbers (TensorFlow, numpy, architecture; Python for the "
+                    "record), the CPU (vendor, model, family/model/stepping, instruction sets, caches) or GPU "
+                    "(name, compute capability, CUDA, cuDNN, TF32), the thread count and the environment "
+                    "variables that change kernels. Every run's config.json holds the same block. With --diff, "
+                    "say whether two runs can be bitwise equal, and if not, why.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", action="store_true", help="print the block as JSON (as config.json stores it)")
+    p.add_argument("--threads", type=int, default=0, help="thread count to describe (default 0: TensorFlow's "
+                                                          "choice, one per usable CPU)")
+    p.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="describe the CPU (default) or the GPU")
+    p.add_argument("--diff", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare the blocks of two run folders")
+    p.set_defaults(func=cmd_env)
+
+
+def cmd_env(args):
+    import json
+    from tf1gan import machine
+    if args.diff:
+        from tf1gan import runs
+        a, b = (runs.Run(path).read_machine() for path in args.diff)
+        reasons = machine.bitwise_obstacles(a, b)
+        code_a, code_b = a["versions"].get("tf1gan"), b["versions"].get("tf1gan")
+        if code_a != code_b:
+            reasons.append("other tf1gan: %s vs %s" % (code_a, code_b))
+        if reasons:
+            print("can differ in their bits: " + "; ".join(reasons))
+        else:
+            print("can be bitwise equal: same CPU model, threads, versions and environment (%s)"
+                  % machine.short_name(a))
+        return
+    if args.threads < 0:
+        raise ConfigError("--threads must be 0 (TensorFlow's choice) or more, got %d" % args.threads)
+    if args.device == "gpu":
+        from tf1gan import train
+        train.resolve_device("gpu")
+    block = machine.describe(args.threads, args.device)
+    print(json.dumps(block, indent=2, sort_keys=True) if args.json else machine.format_block(block))
 
 
 def _add_data(sub):
@@ -356,7 +400,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for add in (_add_train, _add_sample, _add_export, _add_evaluate, _add_compare, _add_golden, _add_classifier,
-                _add_data):
+                _add_env, _add_data):
         add(sub)
     return parser
 
@@ -380,4 +424,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         sys.stderr.write("tf1gan: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (| head): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 
-from tf1gan import runs, sample
+from tf1gan import machine, sample
 from tf1gan.errors import RunError, first_line
 from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import tf
@@ -51,7 +51,7 @@ def export(run_path, out, checkpoint=None, force=False):
                 "input": gen.Z.name, "output": gen.images.name, "signature": SIGNATURE,
                 "run": os.path.abspath(run_path), "checkpoint": gen.checkpoint,
                 "weights": "moving average" if gen.config.ema_decay > 0 else "live generator",
-                "config": gen.config.to_dict(), "versions": runs.versions()}
+                "config": gen.config.to_dict(), "versions": machine.versions()}
         atomic_write(os.path.join(staging, "export.json"), json.dumps(info, indent=2, sort_keys=True) + "\n")
         if os.path.exists(out):
             shutil.rmtree(out) if os.path.isdir(out) else os.unlink(out)

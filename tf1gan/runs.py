@@ -14,17 +14,14 @@ killed at any moment leaves either the old or the new version, never half of one
 """
 import json
 import os
-import platform
 import shutil
 import sys
 
-import numpy
-
-from tf1gan import __version__
+from tf1gan import machine
 from tf1gan.config import Config
 from tf1gan.errors import ConfigError, RunError, first_line
 from tf1gan.fileio import atomic_write
-from tf1gan.tfcompat import TF_VERSION, tf
+from tf1gan.tfcompat import tf
 
 CONFIG = "config.json"
 METRICS = "metrics.jsonl"
@@ -33,12 +30,6 @@ SAMPLES = "samples"
 LOSS_CURVE = "loss_curve.png"
 CHECKPOINT_PREFIX = "model.ckpt"
 _RUN_MARKERS = (CONFIG, METRICS, CHECKPOINTS)
-
-
-def versions():
-    """Versions of everything that decides what the graph computes."""
-    return {"tf1gan": __version__, "python": platform.python_version(), "tensorflow": TF_VERSION,
-            "numpy": numpy.__version__, "platform": platform.platform(), "machine": platform.machine()}
 
 
 class Run(object):
@@ -61,7 +52,7 @@ class Run(object):
         """Path of the sample grid written at ``step``."""
         return os.path.join(self.samples_dir, "step_%06d.png" % step)
 
-    def create(self, config, force=False):
+    def create(self, config, force=False, device="cpu"):
         """Start a new run here: refuse an existing run unless ``force``, then write config.json."""
         if os.path.exists(self.path) and not os.path.isdir(self.path):
             raise RunError("%s: exists and is not a folder" % self.path)
@@ -82,12 +73,20 @@ class Run(object):
                 os.makedirs(folder, exist_ok=True)
         except OSError as e:
             raise RunError("%s: cannot create the run folder (%s)" % (self.path, e.strerror or e))
-        self.write_config(config)
+        self.write_config(config, device)
 
-    def write_config(self, config):
-        """Save ``config`` with the versions and platform beside it."""
-        doc = {"config": config.to_dict(), "versions": versions(), "argv": sys.argv}
+    def write_config(self, config, device="cpu"):
+        """Save ``config`` with what decides its bits beside it: versions, the cpu (or gpu) block, threads."""
+        doc = dict(machine.describe(config.threads, device), config=config.to_dict(), argv=sys.argv)
         atomic_write(self.config_path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+    def read_machine(self):
+        """The :func:`tf1gan.machine.describe` block this run recorded (its CPU is None if it predates that)."""
+        self.read_config()  # a clear error for a missing or damaged config.json
+        with open(self.config_path) as f:
+            doc = json.load(f)
+        return {"versions": doc.get("versions", {}), "cpu": doc.get("cpu"), "gpu": doc.get("gpu"),
+                "threads": doc.get("threads"), "env": doc.get("env", {})}
 
     def read_config(self):
         """The :class:`Config` this run was made with."""

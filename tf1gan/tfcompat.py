@@ -22,6 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # setting (and with it the float summation order) silently depends on what ran
 # before it. With it, each session's device keeps the pool its config asks for.
 os.environ.setdefault("TF_OVERRIDE_GLOBAL_THREADPOOL", "1")
+# Listing the GPUs (gpu_devices) creates TensorFlow's GPU devices, and without
+# this each would take nearly all of its GPU's memory before any session's
+# allow_growth could apply.
+os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 
 # Lines TensorFlow 2 writes to stderr on import whatever TF_CPP_MIN_LOG_LEVEL says.
 _IMPORT_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog|"
@@ -86,7 +90,13 @@ def session_config(threads=0, device="cpu"):
     return cfg
 
 
-def gpu_names():
-    """Names of the GPUs TensorFlow can see (empty on a CPU-only build or machine)."""
+def gpu_devices():
+    """(name, compute capability) of each GPU TensorFlow can see (empty on a CPU-only build or machine)."""
     from tensorflow.python.client import device_lib
-    return [d.name for d in device_lib.list_local_devices() if d.device_type == "GPU"]
+    found = []
+    for d in device_lib.list_local_devices():
+        if d.device_type == "GPU":
+            # physical_device_desc: "device: 0, name: NVIDIA A100-SXM4-40GB, pci bus id: ..., compute capability: 8.0"
+            desc = dict(part.split(": ", 1) for part in d.physical_device_desc.split(", ") if ": " in part)
+            found.append((desc.get("name", d.name), desc.get("compute capability", "")))
+    return found

@@ -24,7 +24,7 @@ import numpy as np
 from tf1gan import classifier, data, model, plots, runs
 from tf1gan.errors import ConfigError, DataError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.progress import Progress
-from tf1gan.tfcompat import gpu_names, session_config, tf
+from tf1gan.tfcompat import gpu_devices, session_config, tf
 
 TrainResult = collections.namedtuple("TrainResult", "run step metrics steps_per_s")
 GRID_SIZE = 100
@@ -36,7 +36,7 @@ def resolve_device(device):
     """``cpu`` or ``gpu`` for the run's ``--device`` choice; ``gpu`` without a GPU is an error."""
     if device == "cpu":
         return "cpu"
-    gpus = gpu_names()
+    gpus = gpu_devices()
     if device == "gpu" and not gpus:
         raise ConfigError("--device gpu: TensorFlow sees no GPU here (CUDA build and driver needed); "
                           "use --device cpu or auto")
@@ -240,11 +240,11 @@ def train(config, out, resume=False, force=False, stream=None):
     dataset = data.load(config.dataset, config.data_dir)
     device = resolve_device(config.device)  # before anything is written: a bad --device leaves no trace
     if not resume:
-        run.create(config, force=force)
+        run.create(config, force=force, device=device)
     elif run.read_config().replace(steps=config.steps) != config:
         raise RunError("%s: --resume must use the run's own settings (only --steps may change)" % run.path)
     else:
-        run.write_config(config)
+        run.write_config(config, device)
 
     trainer = Trainer(config, run, dataset, device)
     progress = Progress(config.steps, stream=stream)
