@@ -6,7 +6,7 @@ STAMP    := $(VENV)/.installed
 TRAIN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install train test test-fast test-tf2 clean
+.PHONY: install train lint test test-fast test-tf2 clean
 
 install: $(STAMP)
 
@@ -24,8 +24,13 @@ $(STAMP): requirements.txt setup.py
 train: $(STAMP)
 	$(VENV)/bin/tf1gan train $(TRAIN_ARGS)
 
-# The whole suite, the slow end-to-end tests included.
-test: $(STAMP)
+# ruff's linter and formatter (ruff.toml: line length 120); part of make test.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The lint, then the whole suite, the slow end-to-end tests included.
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Fast tests only (no end-to-end training runs).

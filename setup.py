@@ -1,6 +1,7 @@
 """Install tf1gan. TensorFlow is not a dependency here on purpose: the pinned
 requirements files choose it (stock 1.15.5, NVIDIA's build in the GPU image, or
 TensorFlow 2 for the compat path) so that installing tf1gan never replaces it."""
+
 from setuptools import find_packages, setup
 
 setup(

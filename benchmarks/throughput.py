@@ -19,6 +19,7 @@ the share of wall time spent inside ``Session.run``, and the process's peak RSS.
     python benchmarks/throughput.py                      # article-sized and default models
     python benchmarks/throughput.py --rounds 2 --steps 20 --models tiny   # what the tests run
 """
+
 import argparse
 import os
 import platform
@@ -127,11 +128,11 @@ def step_products(config):
 
     def layers(dims, rows, weight_grads, input_grad):
         for i, (n_in, n_out) in enumerate(zip(dims, dims[1:])):
-            products.append(((rows, n_in), (n_in, n_out), False, False))          # x W
+            products.append(((rows, n_in), (n_in, n_out), False, False))  # x W
             if weight_grads:
-                products.append(((rows, n_in), (rows, n_out), True, False))       # dW = x^T dy
+                products.append(((rows, n_in), (rows, n_out), True, False))  # dW = x^T dy
             if i or input_grad:
-                products.append(((rows, n_out), (n_in, n_out), False, True))      # dx = dy W^T
+                products.append(((rows, n_out), (n_in, n_out), False, True))  # dx = dy W^T
 
     layers(g_dims, b, True, False)
     layers(d_dims, 2 * b, True, False)
@@ -145,8 +146,9 @@ class MatmulLane(object):
     name = "numpy-matmuls"
 
     def __init__(self, config, dataset):
-        self.pairs = [(np.ones(a, np.float32), np.ones(b, np.float32), ta, tb)
-                      for a, b, ta, tb in step_products(config)]
+        self.pairs = [
+            (np.ones(a, np.float32), np.ones(b, np.float32), ta, tb) for a, b, ta, tb in step_products(config)
+        ]
         self.sess = None
 
     def step(self):
@@ -165,8 +167,15 @@ class TfMatmulLane(object):
     def __init__(self, config, dataset):
         self.graph = tf.Graph()
         with self.graph.as_default():
-            outs = [tf.matmul(tf.Variable(np.ones(a, np.float32)), tf.Variable(np.ones(b, np.float32)),
-                              transpose_a=ta, transpose_b=tb) for a, b, ta, tb in step_products(config)]
+            outs = [
+                tf.matmul(
+                    tf.Variable(np.ones(a, np.float32)),
+                    tf.Variable(np.ones(b, np.float32)),
+                    transpose_a=ta,
+                    transpose_b=tb,
+                )
+                for a, b, ta, tb in step_products(config)
+            ]
             # fetched, not grouped: Grappler prunes side-effect-free ops that only feed a NoOp
             self.step_op = [tf.reduce_sum(o) for o in outs]
             init = tf.global_variables_initializer()
@@ -187,6 +196,7 @@ class TfganLane(object):
 
     def __init__(self, config, dataset):
         import tensorflow_gan as tfgan  # noqa: F401  (ImportError skips the lane)
+
         images = dataset.train.images
         self.order = data.BatchOrder(len(images), config.batch_size, config.seed)
         self.images, self.config = images, config
@@ -194,11 +204,19 @@ class TfganLane(object):
         with self.graph.as_default():
             self.x = tf.placeholder(tf.float32, [config.batch_size, data.PIXELS])
             z = tf.random.normal([config.batch_size, config.z_dim], seed=1)
-            gan = tfgan.gan_model(lambda z: model.to_pixels(model.generator(z, config), config),
-                                  lambda x, _: model.discriminator(x, config), real_data=self.x, generator_inputs=z)
+            gan = tfgan.gan_model(
+                lambda z: model.to_pixels(model.generator(z, config), config),
+                lambda x, _: model.discriminator(x, config),
+                real_data=self.x,
+                generator_inputs=z,
+            )
             loss = tfgan.gan_loss(gan)
-            ops = tfgan.gan_train_ops(gan, loss, tf.train.AdamOptimizer(config.lr_g, config.beta1),
-                                      tf.train.AdamOptimizer(config.lr_d, config.beta1))
+            ops = tfgan.gan_train_ops(
+                gan,
+                loss,
+                tf.train.AdamOptimizer(config.lr_g, config.beta1),
+                tf.train.AdamOptimizer(config.lr_d, config.beta1),
+            )
             self.ops = ops
             init = tf.global_variables_initializer()
         self.sess = TimedSession(tf.Session(graph=self.graph, config=session_config(config.threads, "cpu")))
@@ -222,6 +240,7 @@ class TorchLane(object):
 
     def __init__(self, config, dataset):
         import torch  # noqa: F401  (ImportError skips the lane)
+
         images = dataset.train.images
         torch.set_num_threads(os.cpu_count() if not config.threads else config.threads)
         act = torch.nn.LeakyReLU(0.2) if config.activation == "leaky_relu" else torch.nn.ReLU()
@@ -295,8 +314,16 @@ def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):
     for lane in lanes:
         r = rates[lane.name]
         share = inside[lane.name][0] / inside[lane.name][1] if lane.sess else float("nan")
-        out.write("  %-12s %10.1f %10.1f %7.2fx %13s\n" % (lane.name, min(r), np.median(r), np.median(r) / base,
-                                                          "-" if lane.sess is None else "%.0f%%" % (100 * share)))
+        out.write(
+            "  %-12s %10.1f %10.1f %7.2fx %13s\n"
+            % (
+                lane.name,
+                min(r),
+                np.median(r),
+                np.median(r) / base,
+                "-" if lane.sess is None else "%.0f%%" % (100 * share),
+            )
+        )
     for lane in lanes:
         lane.close()
     return rates
@@ -311,13 +338,23 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=0, help="TensorFlow thread pools (0 = its choice)")
     args = p.parse_args(argv)
     dataset = data.load("mnist10k")
-    print("machine: %s, %d cores, Python %s, TensorFlow %s, numpy %s" % (
-        platform.platform(), os.cpu_count(), platform.python_version(), TF_VERSION, np.__version__))
+    print(
+        "machine: %s, %d cores, Python %s, TensorFlow %s, numpy %s"
+        % (platform.platform(), os.cpu_count(), platform.python_version(), TF_VERSION, np.__version__)
+    )
     for name in args.models.split(","):
         config = MODELS[name].replace(threads=args.threads)
-        print("\nmodel %s: G %s, D %s, batch %d, %d rounds x %d steps" % (
-            name, "->".join(map(str, [config.z_dim] + list(config.g_hidden) + [784])),
-            "->".join(map(str, [784] + list(config.d_hidden) + [1])), config.batch_size, args.rounds, args.steps))
+        print(
+            "\nmodel %s: G %s, D %s, batch %d, %d rounds x %d steps"
+            % (
+                name,
+                "->".join(map(str, [config.z_dim] + list(config.g_hidden) + [784])),
+                "->".join(map(str, [784] + list(config.d_hidden) + [1])),
+                config.batch_size,
+                args.rounds,
+                args.steps,
+            )
+        )
         bench(config, dataset, args.rounds, args.steps, args.warmup)
     print("\npeak RSS of this process: %.0f MB" % peak_rss_mb())
     return 0

@@ -9,6 +9,7 @@ process after training; and at the end ``tf1gan evaluate``'s figures on 10,000 s
     python benchmarks/time_to_quality.py                      # the default run, about 9 minutes
     python benchmarks/time_to_quality.py --steps 30 --monitor-every 10 --samples 500   # what the tests run
 """
+
 import argparse
 import os
 import sys
@@ -16,10 +17,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from throughput import peak_rss_mb  # noqa: E402
+
 from tf1gan import evaluate, runs, sample, train  # noqa: E402
 from tf1gan.config import preset  # noqa: E402
-
-from throughput import peak_rss_mb  # noqa: E402
 
 
 def main(argv=None):
@@ -45,8 +46,7 @@ def main(argv=None):
     print("%-22s %10s %12s" % ("classifier score >=", "first step", "wall time"))
     for t in (float(x) for x in args.thresholds.split(",")):
         hit = next((r for r in quality if r["classifier_score"] >= t), None)
-        print("%-22s %10s %12s" % (t, hit["step"] if hit else "never",
-                                   "%.0f s" % hit["elapsed_s"] if hit else "-"))
+        print("%-22s %10s %12s" % (t, hit["step"] if hit else "never", "%.0f s" % hit["elapsed_s"] if hit else "-"))
     samples, _ = sample.draw(out, args.samples)
     with evaluate.Evaluator(config.dataset) as ev:
         figures, real = ev.figures(samples), ev.real_figures()

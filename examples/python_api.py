@@ -8,6 +8,7 @@ ops alternately — ``d_train`` then ``g_train``, each restricted to its own
 scope's variables — and saves a grid of samples to ``python_api_samples.png``.
 ``tf1gan train`` does the same with checkpoints, logs and a faster input path.
 """
+
 import sys
 
 import numpy as np

@@ -7,6 +7,7 @@ means the tolerance has a margin of 10x over the drift seen.
 
     python scripts/golden_drift.py tests/golden tests/golden/other-cpus/amd-epyc-zen4
 """
+
 import argparse
 import json
 import os
@@ -43,8 +44,10 @@ def main():
     table = drift(args.a, args.b)
     print("%-20s %8s %12s %10s" % ("snapshot", "differ", "max |diff|", "tol used"))
     for name, (n, absd, share, other) in table.items():
-        print("%-20s %8d %12.3g %10.3g%s" % (name, n, absd, share,
-                                                    "  non-numeric: %s" % ", ".join(other) if other else ""))
+        print(
+            "%-20s %8d %12.3g %10.3g%s"
+            % (name, n, absd, share, "  non-numeric: %s" % ", ".join(other) if other else "")
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(table, f, indent=1)

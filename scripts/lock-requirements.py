@@ -9,6 +9,7 @@ exactly those files.
 
     scripts/lock-requirements.py --python cp37 < pins.txt > docker/requirements.lock
 """
+
 import argparse
 import json
 import re
@@ -24,15 +25,14 @@ def normalise(name):
 
 
 def files(name):
-    request = urllib.request.Request(INDEX % normalise(name),
-                                     headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    request = urllib.request.Request(INDEX % normalise(name), headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     with urllib.request.urlopen(request, timeout=60, context=ssl.create_default_context()) as r:
         return json.load(r)["files"]
 
 
 def wheel_fits(filename, name, version, pythons):
     """Whether a wheel of ``name==version`` installs on one of ``pythons`` on Linux x86_64."""
-    parts = filename[:-len(".whl")].split("-")
+    parts = filename[: -len(".whl")].split("-")
     if len(parts) < 5 or normalise(parts[0]) != normalise(name) or parts[1] != version:
         return False
     pytags, plat = parts[-3].split("."), parts[-1]
@@ -43,7 +43,7 @@ def wheel_fits(filename, name, version, pythons):
 def sdist(filename, name, version):
     for ext in (".tar.gz", ".zip"):
         if filename.endswith(ext):
-            stem = filename[:-len(ext)]
+            stem = filename[: -len(ext)]
             n, _, v = stem.rpartition("-")
             return normalise(n) == normalise(name) and v == version
     return False
@@ -59,9 +59,14 @@ def main():
             continue
         pin, _, marker = line.partition(";")
         name, _, version = pin.strip().partition("==")
-        hashes = sorted({f["hashes"]["sha256"] for f in files(name)
-                         if sdist(f["filename"], name, version)
-                         or (f["filename"].endswith(".whl") and wheel_fits(f["filename"], name, version, args.python))})
+        hashes = sorted(
+            {
+                f["hashes"]["sha256"]
+                for f in files(name)
+                if sdist(f["filename"], name, version)
+                or (f["filename"].endswith(".whl") and wheel_fits(f["filename"], name, version, args.python))
+            }
+        )
         if not hashes:
             sys.exit("no files for %s==%s on PyPI" % (name, version))
         head = "%s==%s" % (normalise(name), version) + (" ; " + marker.strip() if marker.strip() else "")

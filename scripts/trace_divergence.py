@@ -18,6 +18,7 @@ they read was bitwise equal: the ops where the two executions begin to differ.
 
 Exits 0 whether or not the executions differ; it prints what it found.
 """
+
 import argparse
 import os
 import shlex
@@ -64,8 +65,14 @@ def dump(preset_name, steps, path, threads=1):
         types = {op.name: op.type for op in ops}
     finally:
         trainer.close()
-    np.savez(path, __order__=np.array(order), __inputs__=np.array(repr(inputs)), __types__=np.array(repr(types)),
-             __cpu__=np.array(repr(machine.describe(threads=threads))), **arrays)
+    np.savez(
+        path,
+        __order__=np.array(order),
+        __inputs__=np.array(repr(inputs)),
+        __types__=np.array(repr(types)),
+        __cpu__=np.array(repr(machine.describe(threads=threads))),
+        **arrays,
+    )
 
 
 def probe(path, threads=1):
@@ -86,8 +93,14 @@ def probe(path, threads=1):
     ops = {}
     with tf.Graph().as_default() as graph:
         # the default model's products, forward (x W) and backward (x^T dy for dW, dy W^T for dx)
-        for n, k, m in ((128, 64, 256), (128, 256, 512), (128, 512, 784), (128, 784, 512), (128, 512, 256),
-                        (128, 256, 1)):
+        for n, k, m in (
+            (128, 64, 256),
+            (128, 256, 512),
+            (128, 512, 784),
+            (128, 784, 512),
+            (128, 512, 256),
+            (128, 256, 1),
+        ):
             x, w, dy = const(n, k), const(k, m), const(n, m)
             ops["MatMul x[%d,%d] W[%d,%d]" % (n, k, k, m)] = tf.matmul(x, w)
             ops["MatMul x^T dy (dW %dx%d)" % (k, m)] = tf.matmul(x, dy, transpose_a=True)
@@ -99,10 +112,10 @@ def probe(path, threads=1):
         ops["Tanh [128,512]"] = tf.nn.tanh(h)
         ops["LeakyRelu [128,512]"] = tf.nn.leaky_relu(h, 0.2)
         ops["SigmoidCrossEntropyWithLogits [128,512]"] = tf.nn.sigmoid_cross_entropy_with_logits(
-            labels=tf.fill(tf.shape(h), 0.9), logits=h * 10)
+            labels=tf.fill(tf.shape(h), 0.9), logits=h * 10
+        )
         ops["StatelessRandomNormal [128,64]"] = tf.random.stateless_normal([128, 64], tf.constant([7, 3], tf.int64))
-        ops["StatelessRandomUniform [128,512]"] = tf.random.stateless_uniform([128, 512],
-                                                                             tf.constant([7, 3], tf.int64))
+        ops["StatelessRandomUniform [128,512]"] = tf.random.stateless_uniform([128, 512], tf.constant([7, 3], tf.int64))
         with tf.variable_scope("adam", use_resource=True):
             var = tf.get_variable("w", initializer=rng.standard_normal((512, 784)).astype(np.float32))
         grad = const(512, 784)
@@ -116,8 +129,7 @@ def probe(path, threads=1):
         for _ in range(2):
             sess.run(step)
         values = sess.run([ops[n] for n in names])
-    np.savez(path, __cpu__=np.array(repr(machine.describe(threads=threads))),
-             **{n: v for n, v in zip(names, values)})
+    np.savez(path, __cpu__=np.array(repr(machine.describe(threads=threads))), **{n: v for n, v in zip(names, values)})
 
 
 def compare_probes(a_path, b_path):
@@ -127,8 +139,15 @@ def compare_probes(a_path, b_path):
     for name in sorted(k for k in a.files if not k.startswith("__")):
         x, y = a[name], b[name]
         same = np.array_equal(x, y)
-        print("  %-48s %s" % (name, "bitwise equal" if same else "differs: max |diff| %.3g (%d ulp)" % (
-            float(np.abs(x.astype(np.float64) - y).max()), _ulps(x, y))))
+        print(
+            "  %-48s %s"
+            % (
+                name,
+                "bitwise equal"
+                if same
+                else "differs: max |diff| %.3g (%d ulp)" % (float(np.abs(x.astype(np.float64) - y).max()), _ulps(x, y)),
+            )
+        )
 
 
 def _ops_run_by(target, graph):
@@ -156,6 +175,7 @@ def _ulps(a, b):
 def compare(a_path, b_path, limit=12):
     """Print the first differing step and the ops where the two dumps begin to differ."""
     import ast
+
     a, b = np.load(a_path), np.load(b_path)
     order = list(a["__order__"])
     inputs = ast.literal_eval(str(a["__inputs__"]))
@@ -164,9 +184,6 @@ def compare(a_path, b_path, limit=12):
     steps = sorted({int(k.split("|")[0]) for k in a.files if "|" in k})
     found_any = False
     for step in steps:
-        def key(name):
-            return "%d|%s" % (step, name)
-
         differ = {}
         for k in a.files:
             if k.startswith("%d|" % step) and not np.array_equal(a[k], b[k]):
@@ -184,9 +201,16 @@ def compare(a_path, b_path, limit=12):
         by_type = {}
         for _, t, _, _, _ in origins:
             by_type[t] = by_type.get(t, 0) + 1
-        print("step %d: %d of %d float outputs differ; %d op(s) differ with bitwise-equal inputs (%s)" % (
-            step, len(differ), sum(1 for k in a.files if k.startswith("%d|" % step)), len(origins),
-            ", ".join("%s x%d" % kv for kv in sorted(by_type.items()))))
+        print(
+            "step %d: %d of %d float outputs differ; %d op(s) differ with bitwise-equal inputs (%s)"
+            % (
+                step,
+                len(differ),
+                sum(1 for k in a.files if k.startswith("%d|" % step)),
+                len(origins),
+                ", ".join("%s x%d" % kv for kv in sorted(by_type.items())),
+            )
+        )
         for op, t, shape, diff, ulps in origins[:limit]:
             print("  %-58s %-14s %-12s max |diff| %.3g (%d ulp)" % (op, t, list(shape), diff, ulps))
         if len(origins) > limit:
@@ -197,8 +221,19 @@ def compare(a_path, b_path, limit=12):
 
 
 def _run_dump(wrap, env, threads, preset_name, steps, path):
-    cmd = shlex.split(wrap) + [sys.executable, os.path.abspath(__file__), "--dump-only", "--dump", path,
-                               "--preset", preset_name, "--steps", str(steps), "--threads", str(threads)]
+    cmd = shlex.split(wrap) + [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--dump-only",
+        "--dump",
+        path,
+        "--preset",
+        preset_name,
+        "--steps",
+        str(steps),
+        "--threads",
+        str(threads),
+    ]
     if preset_name == "probe":
         cmd.append("--probe")
     subprocess.run(cmd, check=True, env=dict(os.environ, **env))
@@ -217,8 +252,11 @@ def main():
     p.add_argument("--threads", type=int, default=1, help="threads with --dump-only")
     p.add_argument("--a-dump", help="use this dump as A instead of running")
     p.add_argument("--b-dump", help="use this dump as B instead of running")
-    p.add_argument("--probe", action="store_true",
-                   help="instead of the trace, run each kind of op of the step once on fixed inputs")
+    p.add_argument(
+        "--probe",
+        action="store_true",
+        help="instead of the trace, run each kind of op of the step once on fixed inputs",
+    )
     p.add_argument("--dump-only", action="store_true", help="only write --dump (this process's execution)")
     p.add_argument("--dump", help="dump file to write with --dump-only")
     args = p.parse_args()
@@ -230,14 +268,22 @@ def main():
         return
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for side, given, env, wrap, threads in (("a", args.a_dump, args.a_env, args.a_wrap, args.a_threads),
-                                                ("b", args.b_dump, args.b_env, args.b_wrap, args.b_threads)):
+        for side, given, env, wrap, threads in (
+            ("a", args.a_dump, args.a_env, args.a_wrap, args.a_threads),
+            ("b", args.b_dump, args.b_env, args.b_wrap, args.b_threads),
+        ):
             if given:
                 paths.append(given)
                 continue
             path = os.path.join(tmp, side + ".npz")
-            _run_dump(wrap, dict(e.split("=", 1) for e in env), threads, "probe" if args.probe else args.preset,
-                      args.steps, path)
+            _run_dump(
+                wrap,
+                dict(e.split("=", 1) for e in env),
+                threads,
+                "probe" if args.probe else args.preset,
+                args.steps,
+                path,
+            )
             paths.append(path)
         (compare_probes if args.probe else compare)(*paths)
 

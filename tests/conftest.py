@@ -1,11 +1,22 @@
 """Shared fixtures: tiny configs and run folders, so that graph and training tests take seconds."""
+
 import pytest
 
 from tf1gan.config import Config
 
 # A network small enough that a few steps of training take well under a second.
-TINY = Config(z_dim=8, g_hidden=(16,), d_hidden=(16,), batch_size=16, steps=6, log_every=2,
-              sample_every=3, checkpoint_every=3, monitor_every=0, threads=1)
+TINY = Config(
+    z_dim=8,
+    g_hidden=(16,),
+    d_hidden=(16,),
+    batch_size=16,
+    steps=6,
+    log_every=2,
+    sample_every=3,
+    checkpoint_every=3,
+    monitor_every=0,
+    threads=1,
+)
 
 
 @pytest.fixture
@@ -18,4 +29,5 @@ def tiny():
 def mnist10k():
     """The embedded data set, loaded once per session."""
     from tf1gan import data
+
     return data.load("mnist10k")

@@ -1,4 +1,5 @@
 """Test helpers: IDX bytes of our own making, a local HTTPS server on 127.0.0.1, checkpoint weights."""
+
 import contextlib
 import gzip
 import hashlib
@@ -15,8 +16,14 @@ import numpy as np
 from tf1gan import runs
 from tf1gan.tfcompat import tf
 
-_CODES = {np.dtype("uint8"): 0x08, np.dtype("int8"): 0x09, np.dtype(">i2"): 0x0B, np.dtype(">i4"): 0x0C,
-          np.dtype(">f4"): 0x0D, np.dtype(">f8"): 0x0E}
+_CODES = {
+    np.dtype("uint8"): 0x08,
+    np.dtype("int8"): 0x09,
+    np.dtype(">i2"): 0x0B,
+    np.dtype(">i4"): 0x0C,
+    np.dtype(">f4"): 0x0D,
+    np.dtype(">f8"): 0x0E,
+}
 
 
 def idx_bytes(array):
@@ -51,11 +58,18 @@ def write_mnist_files(folder, n_train=64, n_test=32, gz=True):
 def registry_for(files, name="mnist"):
     """A copy of the registry entry ``name`` whose digests are those of ``files`` (sha256)."""
     from tf1gan import data
+
     spec = data.DATASETS[name]
+
     def fs(old):
         return data.FileSpec(old.name, ("sha256:" + hashlib.sha256(files[old.name]).hexdigest(),))
-    return spec._replace(train_images=fs(spec.train_images), train_labels=fs(spec.train_labels),
-                         test_images=fs(spec.test_images), test_labels=fs(spec.test_labels))
+
+    return spec._replace(
+        train_images=fs(spec.train_images),
+        train_labels=fs(spec.train_labels),
+        test_images=fs(spec.test_images),
+        test_labels=fs(spec.test_labels),
+    )
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -71,7 +85,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if mode == "truncate":  # promise the whole file, send half, hang up
-            self.wfile.write(body[:len(body) // 2])
+            self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
             return
@@ -91,9 +105,29 @@ def https_server(files, folder, modes=None):
     client's default certificate store trusts it.
     """
     cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.files, server.modes, server.requests = files, dict(modes or {}), []
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -111,9 +145,15 @@ def https_server(files, folder, modes=None):
 def run_cli(*args, **kwargs):
     """Run ``python -m tf1gan ARGS`` in a subprocess; return the CompletedProcess (text output)."""
     env = dict(os.environ, **kwargs.pop("env", {}))
-    return subprocess.run([sys.executable, "-m", "tf1gan"] + [str(a) for a in args],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                          env=env, timeout=kwargs.pop("timeout", 600), **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "tf1gan"] + [str(a) for a in args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=env,
+        timeout=kwargs.pop("timeout", 600),
+        **kwargs,
+    )
 
 
 def cli(*args, **env):
@@ -126,6 +166,7 @@ def cli(*args, **env):
     import io
 
     from tf1gan.cli import main
+
     out, err = io.StringIO(), io.StringIO()
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update({k: str(v) for k, v in env.items()})

@@ -1,4 +1,5 @@
 """The article's formulas (section 3.3) against the objective of Goodfellow et al. (2014) and tf1gan's losses."""
+
 import numpy as np
 
 from tf1gan import model
@@ -35,10 +36,10 @@ def fake_probability_after_step(loss_of_logit, ascend=False, logit=0.0, lr=0.1):
 
 def test_article_g_objective_pushes_fakes_away_and_ours_pull_them_in():
     # max_G E[log(1 - D(G(z)))], the article's generator term (the other term has no G in it)
-    article = fake_probability_after_step(lambda l: tf.reduce_mean(tf.log(1 - tf.sigmoid(l))), ascend=True)
+    article = fake_probability_after_step(lambda logits: tf.reduce_mean(tf.log(1 - tf.sigmoid(logits))), ascend=True)
     assert article < 0.5  # the generator made its fakes easier to spot
     for loss in ("minimax", "nonsaturating"):
-        ours = fake_probability_after_step(lambda l: model.generator_loss(l, Config(loss=loss)))
+        ours = fake_probability_after_step(lambda logits, loss=loss: model.generator_loss(logits, Config(loss=loss)))
         assert ours > 0.5, loss
 
 

@@ -1,4 +1,5 @@
 """The benchmark scripts run (tiny settings). They print figures; nothing here checks a timing."""
+
 import os
 import subprocess
 import sys
@@ -7,8 +8,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_script(name, *args):
-    return subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", name)] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", name)] + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=900,
+    )
 
 
 def test_throughput_runs_every_lane():
@@ -22,8 +28,17 @@ def test_throughput_runs_every_lane():
 
 
 def test_time_to_quality_runs(tmp_path):
-    proc = run_script("time_to_quality.py", "--steps", "30", "--monitor-every", "10", "--samples", "300",
-                      "--out", str(tmp_path / "run"))
+    proc = run_script(
+        "time_to_quality.py",
+        "--steps",
+        "30",
+        "--monitor-every",
+        "10",
+        "--samples",
+        "300",
+        "--out",
+        str(tmp_path / "run"),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "time per 1,000 steps" in proc.stdout and "classifier score (max 10)" in proc.stdout
     assert "peak RSS" in proc.stdout

@@ -1,4 +1,5 @@
 """The command line: the happy path, and every bad input as one line on stderr with its exit code."""
+
 import json
 import os
 import shutil
@@ -8,8 +9,24 @@ import pytest
 
 from helpers import cli, run_cli
 
-TINY_ARGS = ["--hidden", "16", "--z-dim", "8", "--batch-size", "16", "--steps", "4", "--log-every", "2",
-             "--sample-every", "2", "--checkpoint-every", "2", "--threads", "1"]
+TINY_ARGS = [
+    "--hidden",
+    "16",
+    "--z-dim",
+    "8",
+    "--batch-size",
+    "16",
+    "--steps",
+    "4",
+    "--log-every",
+    "2",
+    "--sample-every",
+    "2",
+    "--checkpoint-every",
+    "2",
+    "--threads",
+    "1",
+]
 
 
 def assert_one_line_error(result, code, *fragments):
@@ -39,9 +56,26 @@ def test_train_writes_a_run_and_reports_it(trained):
 def test_help_explains_every_train_flag():
     code, stdout, _ = cli("train", "--help")
     assert code == 0
-    for flag in ("--dataset", "--data-dir", "--steps", "--batch-size", "--lr", "--beta1", "--z-dim", "--hidden",
-                 "--d-steps", "--loss", "--seed", "--out", "--sample-every", "--checkpoint-every", "--resume",
-                 "--arch", "--device", "--input"):
+    for flag in (
+        "--dataset",
+        "--data-dir",
+        "--steps",
+        "--batch-size",
+        "--lr",
+        "--beta1",
+        "--z-dim",
+        "--hidden",
+        "--d-steps",
+        "--loss",
+        "--seed",
+        "--out",
+        "--sample-every",
+        "--checkpoint-every",
+        "--resume",
+        "--arch",
+        "--device",
+        "--input",
+    ):
         assert flag in stdout
 
 
@@ -59,16 +93,19 @@ def test_sample_npy_and_png(trained, tmp_path):
     assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("args,code,fragment", [
-    (["--dataset", "cifar"], 3, "unknown data set 'cifar'"),
-    (["--steps", "0"], 2, "--steps must be at least 1"),
-    (["--batch-size", "-4"], 2, "--batch-size must be at least 1"),
-    (["--hidden", "0"], 2, "--hidden needs one or more positive widths"),
-    (["--lr", "-1"], 2, "--lr-g must be positive"),
-    (["--steps", "many"], 2, "invalid int value"),
-    (["--arch", "dcgan"], 2, "invalid choice"),
-    (["--device", "gpu"], 2, "sees no GPU"),
-])
+@pytest.mark.parametrize(
+    "args,code,fragment",
+    [
+        (["--dataset", "cifar"], 3, "unknown data set 'cifar'"),
+        (["--steps", "0"], 2, "--steps must be at least 1"),
+        (["--batch-size", "-4"], 2, "--batch-size must be at least 1"),
+        (["--hidden", "0"], 2, "--hidden needs one or more positive widths"),
+        (["--lr", "-1"], 2, "--lr-g must be positive"),
+        (["--steps", "many"], 2, "invalid int value"),
+        (["--arch", "dcgan"], 2, "invalid choice"),
+        (["--device", "gpu"], 2, "sees no GPU"),
+    ],
+)
 def test_bad_train_flags(args, code, fragment, tmp_path):
     assert_one_line_error(cli("train", "--out", str(tmp_path / "r"), *(TINY_ARGS + args)), code, fragment)
     assert not os.path.exists(str(tmp_path / "r"))  # nothing written for a run that never started
@@ -86,14 +123,24 @@ def test_resume_needs_out():
 def test_corrupt_data_dir(tmp_path):
     folder = tmp_path / "MNIST_data"
     folder.mkdir()
-    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                 "t10k-labels-idx1-ubyte.gz"):
+    for name in (
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ):
         (folder / name).write_bytes(b"\x1f\x8b not really gzip")
     out = str(tmp_path / "r")
-    assert_one_line_error(cli("train", "--out", out, "--dataset", "mnist", "--data-dir", str(folder), *TINY_ARGS),
-                          3, "train-images-idx3-ubyte.gz")
-    assert_one_line_error(cli("train", "--out", out, "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"),
-                              *TINY_ARGS), 3, "no mnist here")
+    assert_one_line_error(
+        cli("train", "--out", out, "--dataset", "mnist", "--data-dir", str(folder), *TINY_ARGS),
+        3,
+        "train-images-idx3-ubyte.gz",
+    )
+    assert_one_line_error(
+        cli("train", "--out", out, "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"), *TINY_ARGS),
+        3,
+        "no mnist here",
+    )
 
 
 def test_unwritable_out(tmp_path):
@@ -103,11 +150,15 @@ def test_unwritable_out(tmp_path):
 
 
 def test_existing_run_without_resume_is_kept(trained):
-    before = {n: os.path.getmtime(os.path.join(trained, "checkpoints", n))
-              for n in os.listdir(os.path.join(trained, "checkpoints"))}
+    before = {
+        n: os.path.getmtime(os.path.join(trained, "checkpoints", n))
+        for n in os.listdir(os.path.join(trained, "checkpoints"))
+    }
     assert_one_line_error(cli("train", "--out", trained, *TINY_ARGS), 4, "already holds a run", "--resume", "--force")
-    after = {n: os.path.getmtime(os.path.join(trained, "checkpoints", n))
-             for n in os.listdir(os.path.join(trained, "checkpoints"))}
+    after = {
+        n: os.path.getmtime(os.path.join(trained, "checkpoints", n))
+        for n in os.listdir(os.path.join(trained, "checkpoints"))
+    }
     assert before == after
 
 
@@ -117,7 +168,11 @@ def test_resume_without_checkpoint(tmp_path):
 
 
 def test_resume_refuses_other_settings(trained):
-    assert_one_line_error(cli("train", "--out", trained, "--resume", "--hidden", "32", "--seed", "0"), 2, "only --steps may change (--d-hidden, --hidden differ from the run's)")
+    assert_one_line_error(
+        cli("train", "--out", trained, "--resume", "--hidden", "32", "--seed", "0"),
+        2,
+        "only --steps may change (--d-hidden, --hidden differ from the run's)",
+    )
 
 
 def test_resume_from_a_checkpoint_of_another_architecture(trained, tmp_path):
@@ -126,19 +181,31 @@ def test_resume_from_a_checkpoint_of_another_architecture(trained, tmp_path):
     doc = json.load(open(os.path.join(other, "config.json")))
     doc["config"]["g_hidden"] = [32]
     json.dump(doc, open(os.path.join(other, "config.json"), "w"))
-    assert_one_line_error(cli("train", "--out", other, "--resume", "--steps", "6"), 4, "another architecture", "generator/hidden1/w is [8, 16] in the checkpoint, "
-                                                          "[8, 32] here")
-    assert_one_line_error(cli("sample", "--run", other, "--n", "5", "--out", str(tmp_path / "x.npy")), 4,
-                          "another architecture")
+    assert_one_line_error(
+        cli("train", "--out", other, "--resume", "--steps", "6"),
+        4,
+        "another architecture",
+        "generator/hidden1/w is [8, 16] in the checkpoint, [8, 32] here",
+    )
+    assert_one_line_error(
+        cli("sample", "--run", other, "--n", "5", "--out", str(tmp_path / "x.npy")), 4, "another architecture"
+    )
 
 
 def test_sample_bad_input(trained, tmp_path):
     assert_one_line_error(cli("sample", "--run", str(tmp_path / "none"), "--out", str(tmp_path / "x")), 4)
-    assert_one_line_error(cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 2,
-                          "--n: must be at least 1, got 0")
-    for command in (["evaluate", "--run", trained, "--n"], ["compare", "--out", str(tmp_path / "c"), "--steps"],
-                    ["classifier", "--out", str(tmp_path / "k"), "--steps"]):
+    assert_one_line_error(
+        cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 2, "--n: must be at least 1, got 0"
+    )
+    for command in (
+        ["evaluate", "--run", trained, "--n"],
+        ["compare", "--out", str(tmp_path / "c"), "--steps"],
+        ["classifier", "--out", str(tmp_path / "k"), "--steps"],
+    ):
         assert_one_line_error(cli(*command + ["-3"]), 2, "must be at least 1, got -3")
         assert_one_line_error(cli(*command + ["ten"]), 2, "expected a whole number, got 'ten'")
-    assert_one_line_error(cli("sample", "--run", trained, "--checkpoint", trained + "/nope",
-                              "--out", str(tmp_path / "x")), 4, "no such checkpoint")
+    assert_one_line_error(
+        cli("sample", "--run", trained, "--checkpoint", trained + "/nope", "--out", str(tmp_path / "x")),
+        4,
+        "no such checkpoint",
+    )

@@ -1,14 +1,14 @@
 """The IDX reader, the registry's checksums, the embedded data set, batch order and downloads."""
+
 import gzip
 import os
 
 import numpy as np
 import pytest
 
+from helpers import fake_mnist, https_server, idx_bytes, registry_for, write_mnist_files
 from tf1gan import data
 from tf1gan.errors import DataError
-
-from helpers import fake_mnist, https_server, idx_bytes, registry_for, write_mnist_files
 
 
 def write(path, body):
@@ -30,7 +30,7 @@ def test_reads_good_idx_raw_and_gzip(tmp_path, compress):
 
 def test_truncated_gzip_is_a_one_line_data_error(tmp_path):
     body = gzip.compress(idx_bytes(fake_mnist(20)[0]))
-    path = write(tmp_path / "t.gz", body[:len(body) // 2])
+    path = write(tmp_path / "t.gz", body[: len(body) // 2])
     with pytest.raises(DataError) as e:
         data.read_idx(path)
     assert path in str(e.value) and "truncated" in str(e.value) and "\n" not in str(e.value)
@@ -83,6 +83,7 @@ def test_content_digest_accepts_recompressed_and_raw_copies(tmp_path):
     images, _ = fake_mnist(8)
     raw = idx_bytes(images)
     import hashlib
+
     spec = data.FileSpec("x.gz", ("md5:" + "0" * 32, "content-sha256:" + hashlib.sha256(raw).hexdigest()))
     for body in (raw, gzip.compress(raw, compresslevel=1), gzip.compress(raw, compresslevel=9)):
         assert data.verify(body, spec, "x").shape == (8, 28, 28)

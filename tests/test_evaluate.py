@@ -1,12 +1,12 @@
 """Quality figures: each formula against a case with a known answer, the shipped classifier, and the CLI."""
+
 import json
 
 import numpy as np
 import pytest
 
-from tf1gan import classifier, data, evaluate, train
-
 from helpers import cli
+from tf1gan import classifier, data, evaluate, train
 
 
 def test_classifier_score_bounds():
@@ -37,7 +37,7 @@ def test_parzen_matches_a_direct_float64_computation():
     centres, test = rng.rand(50, 784), rng.rand(7, 784)
     sigma = 0.3
     d2 = ((test[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    direct = np.log(np.mean(np.exp(-d2 / (2 * sigma ** 2)), axis=1)) - 784 * np.log(sigma * np.sqrt(2 * np.pi))
+    direct = np.log(np.mean(np.exp(-d2 / (2 * sigma**2)), axis=1)) - 784 * np.log(sigma * np.sqrt(2 * np.pi))
     ours = evaluate.parzen_log_likelihoods(evaluate._squared_distances(test, centres), sigma)
     np.testing.assert_allclose(ours, direct, rtol=1e-9)
     # far from every centre, log-sum-exp stays finite where the direct sum underflows
@@ -64,6 +64,7 @@ def test_shipped_classifier_reproduces_its_recorded_accuracy(mnist10k):
 
 def test_no_classifier_is_a_clear_error():
     from tf1gan.errors import DataError
+
     with pytest.raises(DataError, match="no evaluation classifier for nope"):
         classifier.load("nope")
 
@@ -96,15 +97,23 @@ def test_evaluate_cli_writes_every_key(samples_file, tmp_path):
     code, stdout, stderr = cli("evaluate", "--samples", samples_file, "--json", out)
     assert code == 0, stderr
     doc = json.load(open(out))
-    for key in ("classifier_score", "fcd", "modes_covered", "class_hist", "parzen_ll", "parzen_ll_stderr",
-                "nn_copy_rate"):
+    for key in (
+        "classifier_score",
+        "fcd",
+        "modes_covered",
+        "class_hist",
+        "parzen_ll",
+        "parzen_ll_stderr",
+        "nn_copy_rate",
+    ):
         assert key in doc and key in doc["real"]
     assert doc["classifier_score"] > 9 and len(doc["class_hist"]) == 10
     assert "real held-out" in stdout and "Parzen" in stdout
 
 
-@pytest.mark.parametrize("content", [np.zeros((5, 10), np.float32), np.full((5, 784), 2.0, np.float32),
-                                     np.array([object()], dtype=object)])
+@pytest.mark.parametrize(
+    "content", [np.zeros((5, 10), np.float32), np.full((5, 784), 2.0, np.float32), np.array([object()], dtype=object)]
+)
 def test_evaluate_cli_rejects_bad_samples(tmp_path, content):
     path = str(tmp_path / "bad.npy")
     np.save(path, content, allow_pickle=True)
@@ -114,9 +123,10 @@ def test_evaluate_cli_rejects_bad_samples(tmp_path, content):
 
 def test_training_monitor_records_quality_and_warns(tiny, tmp_path, capsys):
     import io
+
     stream = io.StringIO()
     train.train(tiny.replace(monitor_every=3), str(tmp_path / "run"), stream=stream)
-    records = [json.loads(l) for l in open(str(tmp_path / "run" / "metrics.jsonl"))]
+    records = [json.loads(line) for line in open(str(tmp_path / "run" / "metrics.jsonl"))]
     quality = [r for r in records if "classifier_score" in r]
     assert [r["step"] for r in quality] == [3, 6]
     assert all(1 <= r["classifier_score"] <= 10 and 0 <= r["modes_covered"] <= 10 for r in quality)

@@ -1,4 +1,5 @@
 """The example scripts run as documented."""
+
 import os
 import subprocess
 import sys
@@ -7,8 +8,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_example(name, *args, cwd):
-    return subprocess.run([sys.executable, os.path.join(ROOT, "examples", name)] + list(args), cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "examples", name)] + list(args),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=600,
+    )
 
 
 def test_python_api_example_trains_and_saves_samples(tmp_path):
@@ -20,6 +27,7 @@ def test_python_api_example_trains_and_saves_samples(tmp_path):
 
 def test_article_listing_example_fails_where_documented(tmp_path):
     from tf1gan.tfcompat import IS_TF2
+
     proc = run_example("article_listing.py", cwd=str(tmp_path))
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]

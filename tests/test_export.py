@@ -1,23 +1,36 @@
 """tf1gan export: the SavedModel and the frozen graph give the samples tf1gan sample gives."""
+
 import json
 import os
 
 import numpy as np
 import pytest
 
+from helpers import cli
 from tf1gan import export, sample, train
 from tf1gan.errors import RunError
 from tf1gan.tfcompat import tf
-
-from helpers import cli
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     from tf1gan.config import Config
+
     out = str(tmp_path_factory.mktemp("export") / "run")
-    train.train(Config(z_dim=8, g_hidden=(16,), d_hidden=(16,), batch_size=16, steps=6, checkpoint_every=3,
-                       sample_every=6, monitor_every=0, threads=1), out)
+    train.train(
+        Config(
+            z_dim=8,
+            g_hidden=(16,),
+            d_hidden=(16,),
+            batch_size=16,
+            steps=6,
+            checkpoint_every=3,
+            sample_every=6,
+            monitor_every=0,
+            threads=1,
+        ),
+        out,
+    )
     return out
 
 
@@ -35,7 +48,9 @@ def test_saved_model_and_frozen_graph_match_sample(run, tmp_path):
     finally:
         gen.close()
     with tf.Graph().as_default() as graph, tf.Session(graph=graph) as sess:  # a fresh session, nothing of ours
-        meta = tf.saved_model.loader.load(sess, [tf.saved_model.tag_constants.SERVING], os.path.join(out, "saved_model"))
+        meta = tf.saved_model.loader.load(
+            sess, [tf.saved_model.tag_constants.SERVING], os.path.join(out, "saved_model")
+        )
         signature = meta.signature_def["serving_default"]
         images = sess.run(signature.outputs["images"].name, {signature.inputs["z"].name: z})
     np.testing.assert_array_equal(images, expected)

@@ -5,6 +5,7 @@ change even where it can only ask for tolerance.
 Snapshots are computed once per module (about ten seconds for both presets); each perturbation
 recomputes only what it affects.
 """
+
 import json
 import os
 import shutil
@@ -39,8 +40,13 @@ def other_cpu(current, tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("other_cpu"))
     golden.update(folder, current)
     for name in current:
-        _edit_meta(folder, name, lambda meta: meta["cpu"].update(vendor="AuthenticAMD", model_name="AMD EPYC 9R14",
-                                                                 family="25", model="17", stepping="1"))
+        _edit_meta(
+            folder,
+            name,
+            lambda meta: meta["cpu"].update(
+                vendor="AuthenticAMD", model_name="AMD EPYC 9R14", family="25", model="17", stepping="1"
+            ),
+        )
     return folder
 
 
@@ -63,18 +69,23 @@ def test_snapshots_match_the_saved_ones(current):
         # article's listing does not, in one value: its first G loss is inf on TF 1.15, whose float32
         # sigmoid is exactly 0 below -18, and finite on TF 2, whose sigmoid is accurate there (its initial
         # weights differ too: without op-level seeds TF 2 numbers random ops differently; docs/migration.md).
-        beyond = {r.name: [d.path for d in r.diffs if d.status not in golden.ACCEPTED]
-                  for r in results if r.verdict != "bitwise"}
-        assert {name: paths for name, paths in beyond.items() if paths} == {
-            "listing": ["/edited_losses[0]/g_loss"]}, golden.format_results(results)
+        beyond = {
+            r.name: [d.path for d in r.diffs if d.status not in golden.ACCEPTED]
+            for r in results
+            if r.verdict != "bitwise"
+        }
+        assert {name: paths for name, paths in beyond.items() if paths} == {"listing": ["/edited_losses[0]/g_loss"]}, (
+            golden.format_results(results)
+        )
     # each verdict says which policy applied, and why
     obstacles = golden.bitwise_obstacles(golden.load("trace_default")["meta"])
     for r in results:
         assert r.reason == ("; ".join(obstacles) if obstacles else "same CPU, threads and versions")
 
 
-@pytest.mark.parametrize("measured", sorted(d for d in os.listdir(OTHER_CPUS)
-                                             if os.path.isdir(os.path.join(OTHER_CPUS, d))))
+@pytest.mark.parametrize(
+    "measured", sorted(d for d in os.listdir(OTHER_CPUS) if os.path.isdir(os.path.join(OTHER_CPUS, d)))
+)
 def test_snapshots_made_on_other_cpus_match_under_the_policy(current, measured):
     """Snapshots computed on other CPUs (tests/golden_cpus/, see its README) pass here too."""
     results = golden.check(os.path.join(OTHER_CPUS, measured), current)
@@ -92,8 +103,10 @@ def test_fresh_snapshots_are_bitwise_equal_to_a_second_computation_in_another_pr
     assert [r.verdict for r in results] == ["bitwise"] * 7, golden.format_results(results)
     assert {r.reason for r in results} == {"same CPU, threads and versions"}
     # sha256 of every array included: bitwise means the bytes
-    assert json.load(open(golden.path_of("trace_default", fresh)))["data"] == \
-        json.load(open(golden.path_of("trace_default", second)))["data"]
+    assert (
+        json.load(open(golden.path_of("trace_default", fresh)))["data"]
+        == json.load(open(golden.path_of("trace_default", second)))["data"]
+    )
 
 
 def test_snapshots_and_check_output_name_the_cpu(fresh, other_cpu):
@@ -105,8 +118,7 @@ def test_snapshots_and_check_output_name_the_cpu(fresh, other_cpu):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "snapshots made on: AuthenticAMD AMD EPYC 9R14 (25/17/1)" in done.stdout
     assert "this machine:      %s" % machine.short_name(here) in done.stdout
-    assert "bitwise (other CPU: AuthenticAMD AMD EPYC 9R14 (25/17/1) vs %s)" % machine.short_name(here) \
-        in done.stdout
+    assert "bitwise (other CPU: AuthenticAMD AMD EPYC 9R14 (25/17/1) vs %s)" % machine.short_name(here) in done.stdout
 
 
 def _nudged(current, name="trace_default"):
@@ -127,16 +139,23 @@ def test_editing_the_cpu_block_switches_the_verdict_to_tolerance(current, fresh,
     assert other["outputs_default"].verdict == "bitwise"  # nothing moved there
 
 
-@pytest.mark.parametrize("change,reason", [
-    (lambda m: m["cpu"].update(caches=dict(m["cpu"]["caches"], L2="512K")), "same CPU model, other caches"),
-    (lambda m: m["cpu"].update(flags=[f for f in m["cpu"]["flags"] if not f.startswith("avx512")]),
-     "same CPU model, other flags"),
-    (lambda m: m.update(threads=2), "other thread count: 2 vs 1"),
-    (lambda m: m.update(numpy="1.19.5"), "other numpy: 1.19.5 vs"),
-    (lambda m: m.pop("cpu"), "CPU not recorded"),
-    (lambda m: m["env"].update(TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL="0"),
-     "other TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL: 0 vs unset"),
-])
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        (lambda m: m["cpu"].update(caches=dict(m["cpu"]["caches"], L2="512K")), "same CPU model, other caches"),
+        (
+            lambda m: m["cpu"].update(flags=[f for f in m["cpu"]["flags"] if not f.startswith("avx512")]),
+            "same CPU model, other flags",
+        ),
+        (lambda m: m.update(threads=2), "other thread count: 2 vs 1"),
+        (lambda m: m.update(numpy="1.19.5"), "other numpy: 1.19.5 vs"),
+        (lambda m: m.pop("cpu"), "CPU not recorded"),
+        (
+            lambda m: m["env"].update(TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL="0"),
+            "other TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL: 0 vs unset",
+        ),
+    ],
+)
 def test_what_decides_the_bits_is_part_of_the_key(current, fresh, tmp_path, change, reason):
     folder = str(tmp_path / "edited")
     shutil.copytree(fresh, folder)
@@ -166,8 +185,11 @@ def checked_both_ways(now, fresh, other_cpu):
 
 def test_check_catches_an_initializer_scale(fresh, other_cpu, monkeypatch):
     real = model.tf.glorot_uniform_initializer
-    monkeypatch.setattr(model.tf, "glorot_uniform_initializer",
-                        lambda seed=None: model.tf.variance_scaling_initializer(1.1, "fan_avg", "uniform", seed=seed))
+    monkeypatch.setattr(
+        model.tf,
+        "glorot_uniform_initializer",
+        lambda seed=None: model.tf.variance_scaling_initializer(1.1, "fan_avg", "uniform", seed=seed),
+    )
     try:
         now = golden.snapshots()
     finally:
@@ -223,20 +245,27 @@ def test_op_counts_and_error_wording_are_judged_only_against_the_same_tensorflow
     lowered = json.loads(json.dumps(structure))
     lowered["op_counts"]["generator"]["AddV2"] = lowered["op_counts"]["generator"].pop("Add", 0) + 1
     assert {d.status for d in golden.compare("s", structure, lowered, False, same_tensorflow=True)} <= {
-        "differs", "missing", "new"}
+        "differs",
+        "missing",
+        "new",
+    }
     assert {d.status for d in golden.compare("s", structure, lowered, False, same_tensorflow=False)} == {
-        "version-specific"}
+        "version-specific"
+    }
     # a variable is structure, whatever the release
     renamed = json.loads(json.dumps(structure))
     renamed["variables"][0]["name"] += "_x"
     assert [d.status for d in golden.compare("s", structure, renamed, False, same_tensorflow=False)] == ["differs"]
 
-    tf1 = {"message": "Dimensions must be equal, but are 256 and 784 for 'MatMul_2' (op: 'MatMul') with input "
-                      "shapes: [?,256], [784,256]."}
-    tf2 = {"message": "Dimensions must be equal, but are 256 and 784 for '{{node MatMul_2}} = MatMul[T=DT_FLOAT, "
-                      "transpose_a=false](Z, W1/read)' with input shapes: [?,256], [784,256]."}
-    assert [d.status for d in golden.compare("listing", tf1, tf2, False, same_tensorflow=False)] == [
-        "version-specific"]
+    tf1 = {
+        "message": "Dimensions must be equal, but are 256 and 784 for 'MatMul_2' (op: 'MatMul') with input "
+        "shapes: [?,256], [784,256]."
+    }
+    tf2 = {
+        "message": "Dimensions must be equal, but are 256 and 784 for '{{node MatMul_2}} = MatMul[T=DT_FLOAT, "
+        "transpose_a=false](Z, W1/read)' with input shapes: [?,256], [784,256]."
+    }
+    assert [d.status for d in golden.compare("listing", tf1, tf2, False, same_tensorflow=False)] == ["version-specific"]
     assert [d.status for d in golden.compare("listing", tf1, tf2, False, same_tensorflow=True)] == ["differs"]
     other = {"message": tf2["message"].replace("[784,256].", "[785,256].")}
     assert [d.status for d in golden.compare("listing", tf1, other, False, same_tensorflow=False)] == ["differs"]
@@ -244,8 +273,13 @@ def test_op_counts_and_error_wording_are_judged_only_against_the_same_tensorflow
 
 def _script(name, *args):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return subprocess.run([sys.executable, os.path.join(root, "scripts", name)] + [str(a) for a in args],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, os.path.join(root, "scripts", name)] + [str(a) for a in args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=600,
+    )
 
 
 def test_trace_divergence_finds_nothing_between_two_identical_executions():
@@ -257,9 +291,12 @@ def test_trace_divergence_finds_nothing_between_two_identical_executions():
 def test_trace_divergence_names_the_first_ops_that_differ(tmp_path):
     """Two dumps, one with a weight gradient nudged: the report names that op and nothing upstream of it."""
     import numpy as np
+
     a = str(tmp_path / "a.npz")
-    assert _script("trace_divergence.py", "--dump-only", "--dump", a, "--steps", "1", "--preset", "article"
-                   ).returncode == 0
+    assert (
+        _script("trace_divergence.py", "--dump-only", "--dump", a, "--steps", "1", "--preset", "article").returncode
+        == 0
+    )
     arrays = dict(np.load(a))
     key = next(k for k in arrays if k.startswith("1|") and "MatMul_grad/MatMul_1:0" in k)
     arrays[key] = np.nextafter(arrays[key], np.float32(np.inf))

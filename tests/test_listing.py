@@ -4,6 +4,7 @@ The listing's statements are executed from its verbatim text (tf1gan/article_lis
 checked against the sha256 of the article's code block); edits are named and applied
 to that text. One test per entry of ``tf1gan.listing.DEFECTS``.
 """
+
 import os
 
 import numpy as np
@@ -36,15 +37,20 @@ def listing_graph(edits=listing.MINIMAL, extra_ops=0):
     ns = {"__name__": "__article_listing__"}
     with graph.as_default():
         text = listing.edited(edits, compat_tf=True)
-        text = text.replace("tf.set_random_seed(1234)\n", "tf.set_random_seed(1234)\n" + "tf.random.uniform([1]); " * extra_ops + "\n", 1)
+        text = text.replace(
+            "tf.set_random_seed(1234)\n",
+            "tf.set_random_seed(1234)\n" + "tf.random.uniform([1]); " * extra_ops + "\n",
+            1,
+        )
         part = listing._segments(text)["graph"]
         exec(compile(part, listing.FILENAME, "exec"), ns)
         ns["init"] = tf.global_variables_initializer()
     return graph, ns
 
 
-def tf1gan_graph(config=Config(), extra_ops=0):
-    """tf1gan's graph in feed mode: (graph, GANGraph, init op)."""
+def tf1gan_graph(config=None, extra_ops=0):
+    """tf1gan's graph in feed mode (default config unless given): (graph, GANGraph, init op)."""
+    config = config or Config()
     graph = tf.Graph()
     with graph.as_default():
         for _ in range(extra_ops):
@@ -86,7 +92,7 @@ def test_the_listing_text_is_the_articles():
     assert text.startswith("import tensorflow as tf\nimport numpy as np\n") and text.endswith("plt.show()\n")
     example = open(os.path.join(ROOT, "examples", "article_listing.py"), encoding="utf-8").read()
     marker = "# ---- the article's listing, verbatim, from here to the end ----\n"
-    assert example[example.index(marker) + len(marker):] == text
+    assert example[example.index(marker) + len(marker) :] == text
 
 
 def test_noise_width_breaks_the_graph():
@@ -113,7 +119,10 @@ def test_samples_are_not_images(mnist10k):
     _, ns = listing_graph(("noise_width",))
     assert ns["G_sample"].shape.as_list() == [None, 256]
     result = listing.run(("noise_width",), mnist10k, steps=1)
-    assert result.error.stage == "plotting" and "cannot reshape array of size 256 into shape (28,28)" in result.error.message
+    assert (
+        result.error.stage == "plotting"
+        and "cannot reshape array of size 256 into shape (28,28)" in result.error.message
+    )
     _, g, _ = tf1gan_graph()
     assert g.g_sample.shape.as_list() == [None, 784]
 
@@ -125,8 +134,7 @@ def test_double_sigmoid_bounds_d_real(batch):
     assert d_real.min() >= 0.5 and d_real.max() <= 1 / (1 + np.exp(-1.0)) + 1e-7
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        p = np.concatenate([sess.run(g.d_real_logits, {g.X: x})
-                            for x in (batch, 50 * batch)])
+        p = np.concatenate([sess.run(g.d_real_logits, {g.X: x}) for x in (batch, 50 * batch)])
     probs = 1 / (1 + np.exp(-p))
     assert probs.min() < 0.5 or probs.max() > 0.75  # a logit, free to go anywhere
 
@@ -219,6 +227,7 @@ def test_mnist_and_plt_are_undefined():
         with pytest.raises(NameError, match="name 'plt' is not defined"):
             exec(compile(text, listing.FILENAME, "exec"), {"__name__": "x", "mnist": listing.tutorial_mnist()})
     from tf1gan import train
+
     assert train.data is data and hasattr(train.plots, "save_grid")  # tf1gan loads and draws its own
 
 
@@ -232,9 +241,14 @@ def test_an_epoch_is_one_batch(mnist10k):
 
     text = listing.edited(listing.MINIMAL, steps=3, compat_tf=True)
     with tf.Graph().as_default():
-        exec(compile(text, listing.FILENAME, "exec"), {
-            "__name__": "x", "mnist": Counting(mnist10k.train.images, mnist10k.train.labels, 0),
-            "plt": listing.RecordingPyplot()})
+        exec(
+            compile(text, listing.FILENAME, "exec"),
+            {
+                "__name__": "x",
+                "mnist": Counting(mnist10k.train.images, mnist10k.train.labels, 0),
+                "plt": listing.RecordingPyplot(),
+            },
+        )
     assert calls == [128, 128, 128]  # num_epochs = 3 read three batches, not three passes over the data
     order = data.BatchOrder(len(mnist10k.train.images), 128, 0)
     assert order.per_epoch == len(mnist10k.train.images) // 128

@@ -1,4 +1,5 @@
 """What decides the bits: the cpu / gpu block, tf1gan env, env --diff, and the GPU settings checked on the CPU."""
+
 import json
 import os
 import re
@@ -7,12 +8,11 @@ import subprocess
 import sys
 
 import pytest
+from test_cli import TINY_ARGS, assert_one_line_error
 
 from helpers import cli
 from tf1gan import machine, tfcompat
 from tf1gan.tfcompat import session_config
-
-from test_cli import TINY_ARGS, assert_one_line_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,8 +27,14 @@ def two_runs(tmp_path_factory):
 
 
 def test_cpu_block_from_cpuinfo():
-    info = {"vendor_id": "AuthenticAMD", "model name": "AMD EPYC 9R14 96-Core Processor", "cpu family": "25",
-            "model": "17", "stepping": "1", "flags": "fpu sse4_1 avx avx2 fma avx512f avx512bw sha_ni"}
+    info = {
+        "vendor_id": "AuthenticAMD",
+        "model name": "AMD EPYC 9R14 96-Core Processor",
+        "cpu family": "25",
+        "model": "17",
+        "stepping": "1",
+        "flags": "fpu sse4_1 avx avx2 fma avx512f avx512bw sha_ni",
+    }
     block = machine.cpu_block(info, {"L1d": "32K", "L2": "1024K"})
     assert block["flags"] == ["sse4_1", "avx", "avx2", "fma", "avx512f", "avx512bw"]
     assert (block["vendor"], block["family"], block["model"], block["stepping"]) == ("AuthenticAMD", "25", "17", "1")
@@ -84,8 +90,14 @@ def test_env_bad_input_is_one_line(tmp_path):
 
 def test_output_into_a_closed_pipe_is_no_traceback():
     # tf1gan env --json | head -1
-    done = subprocess.run("%s -m tf1gan env --json | head -1" % shlex.quote(sys.executable), shell=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    done = subprocess.run(
+        "%s -m tf1gan env --json | head -1" % shlex.quote(sys.executable),
+        shell=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=120,
+    )
     assert done.stdout == "{\n" and "Traceback" not in done.stderr, done.stderr
 
 

@@ -1,4 +1,5 @@
 """The graph: scopes, what each train op touches, the alternation order, the losses and the seeds."""
+
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ from tf1gan.tfcompat import tf
 def build(config, n=64, extra_ops=0):
     graph = tf.Graph()
     with graph.as_default():
-        for i in range(extra_ops):  # unrelated random ops that shift graph-level seeds
+        for _ in range(extra_ops):  # unrelated random ops that shift graph-level seeds
             tf.random.uniform([3])
         g = model.build_gan(config, num_images=n)
         init = tf.global_variables_initializer()
@@ -17,8 +18,9 @@ def build(config, n=64, extra_ops=0):
 
 
 def session(graph, g, init, images):
-    sess = tf.Session(graph=graph, config=tf.ConfigProto(intra_op_parallelism_threads=1,
-                                                         inter_op_parallelism_threads=1))
+    sess = tf.Session(
+        graph=graph, config=tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
+    )
     sess.run(init)
     sess.run(g.data_images.initializer, {g.data_init: images})
     return sess
@@ -93,12 +95,18 @@ def test_losses_stay_finite_for_extreme_logits():
     with graph.as_default():
         logits = tf.constant([100.0, -100.0])
         from tf1gan.config import Config
-        ours = [model.discriminator_loss(logits, logits, Config()),
-                model.generator_loss(logits, Config()),
-                model.generator_loss(logits, Config(loss="minimax"))]
+
+        ours = [
+            model.discriminator_loss(logits, logits, Config()),
+            model.generator_loss(logits, Config()),
+            model.generator_loss(logits, Config(loss="minimax")),
+        ]
         d = tf.sigmoid(logits)
-        naive = [-tf.reduce_mean(tf.log(d) + tf.log(1.0 - d)), -tf.reduce_mean(tf.log(d)),
-                 tf.reduce_mean(tf.log(1.0 - d))]
+        naive = [
+            -tf.reduce_mean(tf.log(d) + tf.log(1.0 - d)),
+            -tf.reduce_mean(tf.log(d)),
+            tf.reduce_mean(tf.log(1.0 - d)),
+        ]
         with tf.Session() as sess:
             ours, naive = sess.run([ours, naive])
     assert np.all(np.isfinite(ours))
@@ -109,10 +117,15 @@ def test_losses_stay_finite_for_extreme_logits():
 
 def test_minimax_loss_is_log_one_minus_d(tiny):
     from tf1gan.config import Config
+
     logits = np.array([-3.0, 0.0, 2.5], np.float32)
     with tf.Graph().as_default(), tf.Session() as sess:
-        mm, ns = sess.run([model.generator_loss(tf.constant(logits), Config(loss="minimax")),
-                           model.generator_loss(tf.constant(logits), Config())])
+        mm, ns = sess.run(
+            [
+                model.generator_loss(tf.constant(logits), Config(loss="minimax")),
+                model.generator_loss(tf.constant(logits), Config()),
+            ]
+        )
     d = 1 / (1 + np.exp(-logits.astype(np.float64)))
     np.testing.assert_allclose(mm, np.mean(np.log(1 - d)), rtol=1e-6)
     np.testing.assert_allclose(ns, -np.mean(np.log(d)), rtol=1e-6)
@@ -133,8 +146,9 @@ def test_initial_weights_do_not_depend_on_other_ops_in_the_graph(tiny, mnist10k)
 
 def test_every_random_op_has_its_own_seed(tiny):
     graph, _, _ = build(tiny)
-    random_ops = [op for op in graph.get_operations() if op.type in ("RandomUniform", "RandomStandardNormal",
-                                                                     "TruncatedNormal")]
+    random_ops = [
+        op for op in graph.get_operations() if op.type in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal")
+    ]
     assert random_ops
     assert all(op.get_attr("seed2") != 0 for op in random_ops)
 

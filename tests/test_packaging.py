@@ -1,4 +1,5 @@
 """What an installed tf1gan (pip install ., the Docker image) carries: every data file the code reads."""
+
 import fnmatch
 import os
 import re

@@ -1,4 +1,5 @@
 """Pictures: grids, and loss curves that say where a loss stopped being a number."""
+
 import numpy as np
 
 from tf1gan import plots
@@ -13,13 +14,15 @@ def test_grid_tiles_images_with_grey_padding():
 
 
 def test_non_finite_losses_are_named_not_silently_left_out():
-    records = ([{"step": 1, "d_loss": float("-inf"), "g_loss": 0.5}]
-               + [{"step": s, "d_loss": float("nan"), "g_loss": 0.5} for s in range(2, 6)])
+    records = [{"step": 1, "d_loss": float("-inf"), "g_loss": 0.5}] + [
+        {"step": s, "d_loss": float("nan"), "g_loss": 0.5} for s in range(2, 6)
+    ]
     assert plots._nonfinite_note(records, "d_loss", "D loss") == "D loss: -inf at step 1; nan from step 2 on"
     assert plots._nonfinite_note(records, "g_loss", "G loss") is None
     records[2]["d_loss"] = 1.0
     assert plots._nonfinite_note(records, "d_loss", "D loss") == (
-        "D loss: -inf at step 1; nan at step 2; nan from step 4 on")
+        "D loss: -inf at step 1; nan at step 2; nan from step 4 on"
+    )
     assert plots.loss_figure({"listing": records})[:4] == b"\x89PNG"
 
 

@@ -3,6 +3,7 @@
 docs/migration.md reports these; each test holds on both releases, with the
 expectation of each written out.
 """
+
 import numpy as np
 
 from tf1gan import listing

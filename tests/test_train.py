@@ -1,15 +1,15 @@
 """Training runs: every artefact written, bitwise repeatable, resume equal to an uninterrupted run."""
+
 import json
 import os
 
 import numpy as np
 import pytest
 
+from helpers import assert_same_weights, checkpoint_weights
 from tf1gan import runs, train
 from tf1gan.errors import NonFiniteLossError, RunError
 from tf1gan.tfcompat import tf
-
-from helpers import assert_same_weights, checkpoint_weights
 
 
 def test_a_few_steps_write_every_artefact(tiny, tmp_path):
@@ -23,7 +23,7 @@ def test_a_few_steps_write_every_artefact(tiny, tmp_path):
     doc = json.load(open(os.path.join(out, "config.json")))
     assert doc["config"]["seed"] == tiny.seed and doc["config"]["g_hidden"] == [16]
     assert {"python", "tensorflow", "numpy", "tf1gan"} <= set(doc["versions"])
-    records = [json.loads(l) for l in open(os.path.join(out, "metrics.jsonl"))]
+    records = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))]
     assert [r["step"] for r in records] == [2, 4, 6]
     for r in records:
         assert {"step", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake"} <= set(r)
@@ -48,8 +48,8 @@ def test_same_seed_same_weights_bitwise(tiny, tmp_path, mode):
     train.train(config, str(tmp_path / "a"))
     train.train(config, str(tmp_path / "b"))
     assert_same_weights(checkpoint_weights(str(tmp_path / "a")), checkpoint_weights(str(tmp_path / "b")))
-    la = [json.loads(l)["d_loss"] for l in open(str(tmp_path / "a" / "metrics.jsonl"))]
-    lb = [json.loads(l)["d_loss"] for l in open(str(tmp_path / "b" / "metrics.jsonl"))]
+    la = [json.loads(line)["d_loss"] for line in open(str(tmp_path / "a" / "metrics.jsonl"))]
+    lb = [json.loads(line)["d_loss"] for line in open(str(tmp_path / "b" / "metrics.jsonl"))]
     assert la == lb
 
 
@@ -60,7 +60,7 @@ def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tmp_path, mo
     train.train(config.replace(steps=3), str(tmp_path / "resumed"))
     train.train(config, str(tmp_path / "resumed"), resume=True)
     assert_same_weights(checkpoint_weights(str(tmp_path / "straight")), checkpoint_weights(str(tmp_path / "resumed")))
-    steps = [json.loads(l)["step"] for l in open(str(tmp_path / "resumed" / "metrics.jsonl"))]
+    steps = [json.loads(line)["step"] for line in open(str(tmp_path / "resumed" / "metrics.jsonl"))]
     assert steps == [2, 3, 4, 6]  # the first part logged its last step, 3
 
 

@@ -5,4 +5,5 @@ The data path reads top to bottom: ``data`` (IDX files, data sets, batch order)
 -> ``train`` (the ``tf.Session`` loop) -> ``sample`` / ``export`` / ``evaluate``.
 Importing the package does not import TensorFlow; the modules that need it do.
 """
+
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
 """``python -m tf1gan``: the same as the ``tf1gan`` command."""
+
 import sys
 
 from tf1gan.cli import main

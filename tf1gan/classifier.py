@@ -6,6 +6,7 @@ package (``tf1gan/classifiers/<dataset>.npz``, loaded with ``allow_pickle=False`
 beside a JSON file with the accuracy it reached on held-out images and how it
 was trained. ``tf1gan classifier --dataset D`` retrains it.
 """
+
 import io
 import json
 import os
@@ -22,10 +23,16 @@ WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifi
 SCOPE = "classifier"
 FEATURES = 128
 # (name, shape) of every weight, in the order the network uses them.
-LAYERS = [("conv1/w", (5, 5, 1, 16)), ("conv1/b", (16,)),
-          ("conv2/w", (5, 5, 16, 32)), ("conv2/b", (32,)),
-          ("fc/w", (7 * 7 * 32, FEATURES)), ("fc/b", (FEATURES,)),
-          ("out/w", (FEATURES, 10)), ("out/b", (10,))]
+LAYERS = [
+    ("conv1/w", (5, 5, 1, 16)),
+    ("conv1/b", (16,)),
+    ("conv2/w", (5, 5, 16, 32)),
+    ("conv2/b", (32,)),
+    ("fc/w", (7 * 7 * 32, FEATURES)),
+    ("fc/b", (FEATURES,)),
+    ("out/w", (FEATURES, 10)),
+    ("out/b", (10,)),
+]
 
 
 def network(images, weights=None, seed=0):
@@ -61,7 +68,7 @@ def _shifted(images, rng, max_shift=2):
     dy, dx = rng.randint(0, 2 * max_shift + 1, size=(2, n))
     out = np.empty((n, 28, 28), images.dtype)
     for i in range(n):
-        out[i] = padded[i, dy[i]:dy[i] + 28, dx[i]:dx[i] + 28]
+        out[i] = padded[i, dy[i] : dy[i] + 28, dx[i] : dx[i] + 28]
     return out.reshape(n, -1)
 
 
@@ -86,9 +93,15 @@ def train(dataset, steps=3000, batch_size=128, seed=0, progress=None):
                 if progress and (b + 1) % 250 == 0:
                     progress("classifier step %d/%d loss %.4f (%.0f s)" % (b + 1, steps, value, time.time() - start))
             weights = {name: sess.run(params[name]) for name, _ in LAYERS}
-    meta = {"dataset": dataset.name, "steps": steps, "batch_size": batch_size, "seed": seed,
-            "augmentation": "random shifts of up to 2 pixels", "optimizer": "Adam 1e-3",
-            "trained_on": "train split (%d images)" % len(dataset.train.images)}
+    meta = {
+        "dataset": dataset.name,
+        "steps": steps,
+        "batch_size": batch_size,
+        "seed": seed,
+        "augmentation": "random shifts of up to 2 pixels",
+        "optimizer": "Adam 1e-3",
+        "trained_on": "train split (%d images)" % len(dataset.train.images),
+    }
     clf = Classifier(weights)
     try:
         meta["test_accuracy"] = float(np.mean(clf.predict(dataset.test.images).argmax(1) == dataset.test.labels))
@@ -168,7 +181,7 @@ class Classifier(object):
             images = data.to_unit(images)
         probs, feats = [], []
         for i in range(0, len(images), self.batch_size):
-            p, f = self.sess.run([self.probs, self.features], {self.x: images[i:i + self.batch_size]})
+            p, f = self.sess.run([self.probs, self.features], {self.x: images[i : i + self.batch_size]})
             probs.append(p)
             feats.append(f)
         return np.concatenate(probs).astype(np.float64), np.concatenate(feats).astype(np.float64)

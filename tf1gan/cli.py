@@ -4,6 +4,7 @@ Every ``Tf1ganError`` becomes ``tf1gan: error: <message>`` on stderr and the
 error's exit code; argparse's usage errors are one line too. TensorFlow is only
 imported once a command runs, so ``--help`` and flag errors answer at once.
 """
+
 import argparse
 import os
 import signal
@@ -47,71 +48,138 @@ def _at_least_one(text):
 
 def _add_train(sub):
     p = sub.add_parser(
-        "train", help="train a GAN into a run folder",
+        "train",
+        help="train a GAN into a run folder",
         description="Train the GAN in TF1 graph mode: a discriminator Adam step, then a generator Adam step "
-                    "that sees the updated discriminator, every step. Settings start from the --arch preset; "
-                    "flags override it. Writes config.json, metrics.jsonl, TensorBoard events, "
-                    "samples/step_NNNNNN.png, loss_curve.png and checkpoints/ into --out.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "that sees the updated discriminator, every step. Settings start from the --arch preset; "
+        "flags override it. Writes config.json, metrics.jsonl, TensorBoard events, "
+        "samples/step_NNNNNN.png, loss_curve.png and checkpoints/ into --out.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     g = p.add_argument_group("data")
     g.add_argument("--dataset", help="mnist10k (embedded, default), mnist, or fashion_mnist")
-    g.add_argument("--data-dir", help="folder holding the data set's IDX files (also the TF tutorial's "
-                                      "MNIST_data/ layout); default: system folder, cache, then download")
+    g.add_argument(
+        "--data-dir",
+        help="folder holding the data set's IDX files (also the TF tutorial's "
+        "MNIST_data/ layout); default: system folder, cache, then download",
+    )
     g = p.add_argument_group("model")
-    g.add_argument("--arch", choices=sorted(PRESETS),
-                   help="preset to start from: 'default' (tuned to train well in minutes) or 'article' "
-                        "(the article's z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its "
-                        "learning rate and batch size)")
+    g.add_argument(
+        "--arch",
+        choices=sorted(PRESETS),
+        help="preset to start from: 'default' (tuned to train well in minutes) or 'article' "
+        "(the article's z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its "
+        "learning rate and batch size)",
+    )
     g.add_argument("--z-dim", type=int, help="noise width")
-    g.add_argument("--hidden", type=_widths, help="generator hidden widths, e.g. 256,512; the discriminator "
-                                                  "mirrors them unless --d-hidden is given")
+    g.add_argument(
+        "--hidden",
+        type=_widths,
+        help="generator hidden widths, e.g. 256,512; the discriminator mirrors them unless --d-hidden is given",
+    )
     g.add_argument("--d-hidden", type=_widths, help="discriminator hidden widths, e.g. 512,256")
     g.add_argument("--d-dropout", type=float, help="dropout rate on the discriminator's hidden units (0 = off)")
     g.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
-    g.add_argument("--output", choices=OUTPUTS, help="generator output: sigmoid on [0, 1] pixels, or tanh "
-                                                     "with the data scaled to [-1, 1] in the graph")
+    g.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        help="generator output: sigmoid on [0, 1] pixels, or tanh with the data scaled to [-1, 1] in the graph",
+    )
     g.add_argument("--noise", choices=NOISES, help="noise distribution: uniform(-1, 1) or standard normal")
     g = p.add_argument_group("loss and optimisation")
-    g.add_argument("--loss", choices=LOSSES, help="generator loss: nonsaturating -log D(G(z)) or the "
-                                                  "paper's minimax log(1 - D(G(z)))")
-    g.add_argument("--real-label", type=float, help="target for real images in the D loss (0.9 = one-sided "
-                                                    "label smoothing; 1 = none)")
+    g.add_argument(
+        "--loss",
+        choices=LOSSES,
+        help="generator loss: nonsaturating -log D(G(z)) or the paper's minimax log(1 - D(G(z)))",
+    )
+    g.add_argument(
+        "--real-label",
+        type=float,
+        help="target for real images in the D loss (0.9 = one-sided label smoothing; 1 = none)",
+    )
     g.add_argument("--steps", type=int, help="generator steps to train (with --resume: the new total)")
     g.add_argument("--batch-size", type=int, help="images per batch")
     g.add_argument("--lr", type=float, help="Adam learning rate of both networks")
     g.add_argument("--lr-g", type=float, help="generator learning rate (overrides --lr)")
     g.add_argument("--lr-d", type=float, help="discriminator learning rate (overrides --lr)")
-    g.add_argument("--lr-decay", choices=LR_DECAYS, help="'linear': constant for the first half of --steps, "
-                                                         "then linearly to 0; 'none': constant")
+    g.add_argument(
+        "--lr-decay",
+        choices=LR_DECAYS,
+        help="'linear': constant for the first half of --steps, then linearly to 0; 'none': constant",
+    )
     g.add_argument("--beta1", type=float, help="Adam beta1 of both optimisers")
     g.add_argument("--beta2", type=float, help="Adam beta2 of both optimisers")
     g.add_argument("--d-steps", type=int, help="discriminator steps per generator step (k)")
-    g.add_argument("--ema", type=float, dest="ema_decay",
-                   help="decay of the moving average of generator weights that samples come from (0 = off)")
+    g.add_argument(
+        "--ema",
+        type=float,
+        dest="ema_decay",
+        help="decay of the moving average of generator weights that samples come from (0 = off)",
+    )
     g.add_argument("--seed", type=int, help="run seed: weights, data order and noise all derive from it")
     g = p.add_argument_group("execution and outputs")
     g.add_argument("--out", help="run folder (default: $TF1GAN_RUNS or runs/, then <dataset>-<arch>-<date>-<time>)")
-    g.add_argument("--resume", action="store_true", help="continue the run in --out from its latest "
-                                                         "checkpoint (same settings; --steps may grow)")
-    g.add_argument("--force", action="store_true", help="start over in an --out that already holds a run, "
-                                                        "deleting its checkpoints, samples and logs")
-    g.add_argument("--input", choices=INPUTS, help="'graph' keeps the data in the graph and feeds only batch "
-                                                   "indices (fast); 'feed' feeds X and Z every step as the "
-                                                   "article does")
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its latest checkpoint (same settings; --steps may grow)",
+    )
+    g.add_argument(
+        "--force",
+        action="store_true",
+        help="start over in an --out that already holds a run, deleting its checkpoints, samples and logs",
+    )
+    g.add_argument(
+        "--input",
+        choices=INPUTS,
+        help="'graph' keeps the data in the graph and feeds only batch "
+        "indices (fast); 'feed' feeds X and Z every step as the "
+        "article does",
+    )
     g.add_argument("--device", choices=DEVICES, help="auto uses a GPU when TensorFlow sees one; gpu insists")
-    g.add_argument("--threads", type=int, help="TensorFlow thread pools (0 = TensorFlow's choice); results "
-                                               "are bitwise repeatable for the same value")
+    g.add_argument(
+        "--threads",
+        type=int,
+        help="TensorFlow thread pools (0 = TensorFlow's choice); results are bitwise repeatable for the same value",
+    )
     g.add_argument("--log-every", type=int, help="steps between metrics.jsonl / TensorBoard records")
     g.add_argument("--sample-every", type=int, help="steps between sample grids")
     g.add_argument("--checkpoint-every", type=int, help="steps between checkpoints")
-    g.add_argument("--monitor-every", type=int, help="steps between quality checks (classifier score and class "
-                                                     "coverage of 1,000 samples; 0 = off)")
+    g.add_argument(
+        "--monitor-every",
+        type=int,
+        help="steps between quality checks (classifier score and class coverage of 1,000 samples; 0 = off)",
+    )
     p.set_defaults(func=cmd_train)
 
 
-_TRAIN_SETTINGS = ("dataset", "data_dir", "z_dim", "d_dropout", "activation", "output", "noise", "loss", "real_label",
-                   "steps", "batch_size", "lr_decay", "beta1", "beta2", "d_steps", "ema_decay", "seed", "input",
-                   "device", "threads", "log_every", "sample_every", "checkpoint_every", "monitor_every")
+_TRAIN_SETTINGS = (
+    "dataset",
+    "data_dir",
+    "z_dim",
+    "d_dropout",
+    "activation",
+    "output",
+    "noise",
+    "loss",
+    "real_label",
+    "steps",
+    "batch_size",
+    "lr_decay",
+    "beta1",
+    "beta2",
+    "d_steps",
+    "ema_decay",
+    "seed",
+    "input",
+    "device",
+    "threads",
+    "log_every",
+    "sample_every",
+    "checkpoint_every",
+    "monitor_every",
+)
 
 
 def setting_changes(args):
@@ -140,33 +208,44 @@ def flag_of(setting):
 
 def cmd_train(args):
     from tf1gan.config import preset
+
     changes = setting_changes(args)
     if args.resume:
         if not args.out:
             raise ConfigError("--resume needs --out, the run folder to continue")
         from tf1gan import runs
+
         saved = runs.Run(args.out).read_config()
         config = saved.replace(**changes)
         differ = {flag_of(f) for f in changes if f != "steps" and getattr(config, f) != getattr(saved, f)}
         if args.arch is not None and args.arch != saved.arch:
             differ.add("--arch")
         if differ:
-            raise ConfigError("--resume continues %s with its own settings; only --steps may change "
-                              "(%s differ from the run's)" % (args.out, ", ".join(sorted(differ))))
+            raise ConfigError(
+                "--resume continues %s with its own settings; only --steps may change "
+                "(%s differ from the run's)" % (args.out, ", ".join(sorted(differ)))
+            )
     else:
         config = preset(args.arch or "default").replace(**changes)
     from tf1gan import train
-    out = args.out or os.path.join(os.environ.get("TF1GAN_RUNS", "runs"), "%s-%s-%s" % (
-        config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")))
+
+    out = args.out or os.path.join(
+        os.environ.get("TF1GAN_RUNS", "runs"),
+        "%s-%s-%s" % (config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")),
+    )
     result = train.train(config, out, resume=args.resume, force=args.force)
     print("run folder: %s (step %d, %.1f steps/s)" % (result.run, result.step, result.steps_per_s))
 
 
 def _add_sample(sub):
-    p = sub.add_parser("sample", help="write samples of a trained run",
-                       description="Sample the generator of a run (its averaged weights when the run keeps "
-                                   "an average) from the latest or a given checkpoint.",
-                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "sample",
+        help="write samples of a trained run",
+        description="Sample the generator of a run (its averaged weights when the run keeps "
+        "an average) from the latest or a given checkpoint.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--n", type=_at_least_one, default=10000, help="number of samples (default 10000)")
     p.add_argument("--out", required=True, help="FILE.npy (float32 [n, 784] in [0, 1]) or FILE.png (a grid)")
@@ -177,18 +256,22 @@ def _add_sample(sub):
 
 def cmd_sample(args):
     from tf1gan import sample
+
     out, images = sample.write_samples(args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint)
     print("wrote %d samples to %s" % (len(images), out))
 
 
 def _add_export(sub):
     p = sub.add_parser(
-        "export", help="export a run's generator as a SavedModel and a frozen GraphDef",
+        "export",
+        help="export a run's generator as a SavedModel and a frozen GraphDef",
         description="Write EXPORT_DIR/saved_model (signature serving_default: inputs z [N, z_dim], outputs images "
-                    "[N, 784] in [0, 1]), EXPORT_DIR/generator_frozen.pb (Z:0 in, images:0 out) and "
-                    "EXPORT_DIR/export.json (the noise to feed and where the weights came from). The generator "
-                    "is the one tf1gan sample runs, with the same weights.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "[N, 784] in [0, 1]), EXPORT_DIR/generator_frozen.pb (Z:0 in, images:0 out) and "
+        "EXPORT_DIR/export.json (the noise to feed and where the weights came from). The generator "
+        "is the one tf1gan sample runs, with the same weights.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--out", required=True, help="export folder (must not exist, or be empty, unless --force)")
     p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
@@ -198,17 +281,21 @@ def _add_export(sub):
 
 def cmd_export(args):
     from tf1gan import export
+
     print("exported %s to %s" % (args.run, export.export(args.run, args.out, args.checkpoint, args.force)))
 
 
 def _add_evaluate(sub):
     p = sub.add_parser(
-        "evaluate", help="quality figures of a run's samples (or of a .npy of samples)",
+        "evaluate",
+        help="quality figures of a run's samples (or of a .npy of samples)",
         description="Score 10,000 samples with the data set's shipped evaluation classifier and the held-out "
-                    "images: classifier score, Frechet classifier distance, class histogram and coverage, "
-                    "Parzen-window log-likelihood (Goodfellow et al. 2014) and the share of near copies of "
-                    "training images, each beside the same figure for real held-out images.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "images: classifier score, Frechet classifier distance, class histogram and coverage, "
+        "Parzen-window log-likelihood (Goodfellow et al. 2014) and the share of near copies of "
+        "training images, each beside the same figure for real held-out images.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--run", help="run folder to sample from (latest checkpoint, or --checkpoint)")
     src.add_argument("--samples", help="FILE.npy: float32 [N, 784] in [0, 1]")
@@ -223,6 +310,7 @@ def _add_evaluate(sub):
 
 def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
+
     if args.run:
         samples, config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
         dataset = args.dataset or config.dataset
@@ -231,21 +319,28 @@ def cmd_evaluate(args):
         dataset = args.dataset or "mnist10k"
     with evaluate.Evaluator(dataset, args.data_dir) as ev:
         figures, real = ev.figures(samples), ev.real_figures()
-    print("%d samples against %s (classifier test accuracy %.2f%%)"
-          % (len(samples), dataset, 100 * ev.classifier_meta["test_accuracy"]))
+    print(
+        "%d samples against %s (classifier test accuracy %.2f%%)"
+        % (len(samples), dataset, 100 * ev.classifier_meta["test_accuracy"])
+    )
     print(evaluate.table(figures, real, ev.dataset.classes))
     if args.json:
-        fileio.atomic_write(args.json, evaluate.to_json(figures, real, dataset=dataset, n_samples=len(samples),
-                                                        source=args.run or args.samples))
+        fileio.atomic_write(
+            args.json,
+            evaluate.to_json(figures, real, dataset=dataset, n_samples=len(samples), source=args.run or args.samples),
+        )
 
 
 def _add_classifier(sub):
     p = sub.add_parser(
-        "classifier", help="train the evaluation classifier of a data set",
+        "classifier",
+        help="train the evaluation classifier of a data set",
         description="Train the small TF1 convnet that tf1gan evaluate uses, on the data set's training split, "
-                    "and write its weights and held-out accuracy into the package (tf1gan/classifiers/), or "
-                    "into --out.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "and write its weights and held-out accuracy into the package (tf1gan/classifiers/), or "
+        "into --out.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
@@ -256,25 +351,31 @@ def _add_classifier(sub):
 
 def cmd_classifier(args):
     from tf1gan import classifier, data
+
     ds = data.load(args.dataset, args.data_dir)
-    weights, meta = classifier.train(ds, steps=args.steps, seed=args.seed,
-                                     progress=lambda text: print(text, file=sys.stderr))
+    weights, meta = classifier.train(
+        ds, steps=args.steps, seed=args.seed, progress=lambda text: print(text, file=sys.stderr)
+    )
     npz = classifier.save(weights, meta, ds.name, args.out)
-    print("test accuracy %.2f%% on %d held-out images; wrote %s" % (100 * meta["test_accuracy"], meta["test_images"], npz))
+    print(
+        "test accuracy %.2f%% on %d held-out images; wrote %s" % (100 * meta["test_accuracy"], meta["test_images"], npz)
+    )
 
 
 def _add_compare(sub):
     p = sub.add_parser(
-        "compare", help="the article's listing as printed, with its minimal edit, and tf1gan, side by side",
+        "compare",
+        help="the article's listing as printed, with its minimal edit, and tf1gan, side by side",
         description="Run (1) the article's listing as printed, recording the exception it raises; (2) the listing "
-                    "with its minimal edit (hidden_dim = 784), recording its losses, the variables it updates "
-                    "and its samples; (3) tf1gan with the article's architecture and (4) with its default, all on "
-                    "the same data, seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) "
-                    "and a self-contained DIR/report.html, and prints a summary table.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "with its minimal edit (hidden_dim = 784), recording its losses, the variables it updates "
+        "and its samples; (3) tf1gan with the article's architecture and (4) with its default, all on "
+        "the same data, seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) "
+        "and a self-contained DIR/report.html, and prints a summary table.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--out", required=True, help="report folder")
-    p.add_argument("--steps", type=_at_least_one, default=2000,
-                   help="training steps of every version (default 2000)")
+    p.add_argument("--steps", type=_at_least_one, default=2000, help="training steps of every version (default 2000)")
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--seed", type=int, default=1234, help="seed of every version (default 1234, the listing's)")
@@ -284,21 +385,31 @@ def _add_compare(sub):
 
 def cmd_compare(args):
     from tf1gan import compare
-    rows, paths = compare.compare(args.out, steps=args.steps, dataset=args.dataset, seed=args.seed,
-                                  data_dir=args.data_dir, evaluate_samples=not args.no_evaluate)
+
+    rows, paths = compare.compare(
+        args.out,
+        steps=args.steps,
+        dataset=args.dataset,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        evaluate_samples=not args.no_evaluate,
+    )
     print(compare.format_summary(rows))
     print("report: %s and %s" % paths)
 
 
 def _add_golden(sub):
     p = sub.add_parser(
-        "golden", help="check (or update) the golden snapshots of what the graph computes",
+        "golden",
+        help="check (or update) the golden snapshots of what the graph computes",
         description="Recompute the snapshots of tests/golden/ (graph structure, outputs for fixed inputs, the "
-                    "first training steps, the article's listing) and compare them with the saved ones. "
-                    "Policy: bitwise when the CPU model (or GPU), thread count, TensorFlow and numpy versions "
-                    "match the snapshot's (tf1gan env shows them); else structure exactly and numbers within "
-                    "tolerances measured across CPUs (docs/golden.md). Each verdict says which applied and why.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "first training steps, the article's listing) and compare them with the saved ones. "
+        "Policy: bitwise when the CPU model (or GPU), thread count, TensorFlow and numpy versions "
+        "match the snapshot's (tf1gan env shows them); else structure exactly and numbers within "
+        "tolerances measured across CPUs (docs/golden.md). Each verdict says which applied and why.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true", help="compare and print what moved; exit 6 if any differs")
     mode.add_argument("--update", action="store_true", help="rewrite the snapshots on purpose and say what changed")
@@ -309,6 +420,7 @@ def _add_golden(sub):
 def cmd_golden(args):
     from tf1gan import golden
     from tf1gan.errors import GoldenMismatch
+
     folder = args.dir or golden.GOLDEN_DIR
     if args.check and not os.path.isdir(folder):
         raise ConfigError("%s: no snapshot folder (make one with tf1gan golden --update)" % folder)
@@ -325,16 +437,23 @@ def cmd_golden(args):
 
 def _add_env(sub):
     p = sub.add_parser(
-        "env", help="what decides whether two runs can be bitwise equal, here or between two runs",
+        "env",
+        help="what decides whether two runs can be bitwise equal, here or between two runs",
         description="Print the versions that change numbers (TensorFlow, numpy, architecture; Python for the "
-                    "record), the CPU (vendor, model, family/model/stepping, instruction sets, caches) or GPU "
-                    "(name, compute capability, CUDA, cuDNN, TF32), the thread count and the environment "
-                    "variables that change kernels. Every run's config.json holds the same block. With --diff, "
-                    "say whether two runs can be bitwise equal, and if not, why.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "record), the CPU (vendor, model, family/model/stepping, instruction sets, caches) or GPU "
+        "(name, compute capability, CUDA, cuDNN, TF32), the thread count and the environment "
+        "variables that change kernels. Every run's config.json holds the same block. With --diff, "
+        "say whether two runs can be bitwise equal, and if not, why.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--json", action="store_true", help="print the block as JSON (as config.json stores it)")
-    p.add_argument("--threads", type=int, default=0, help="thread count to describe (default 0: TensorFlow's "
-                                                          "choice, one per usable CPU)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="thread count to describe (default 0: TensorFlow's choice, one per usable CPU)",
+    )
     p.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="describe the CPU (default) or the GPU")
     p.add_argument("--diff", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare the blocks of two run folders")
     p.set_defaults(func=cmd_env)
@@ -342,9 +461,12 @@ def _add_env(sub):
 
 def cmd_env(args):
     import json
+
     from tf1gan import machine
+
     if args.diff:
         from tf1gan import runs
+
         a, b = (runs.Run(path).read_machine() for path in args.diff)
         reasons = machine.bitwise_obstacles(a, b)
         code_a, code_b = a["versions"].get("tf1gan"), b["versions"].get("tf1gan")
@@ -353,24 +475,30 @@ def cmd_env(args):
         if reasons:
             print("can differ in their bits: " + "; ".join(reasons))
         else:
-            print("can be bitwise equal: same CPU model, threads, versions and environment (%s)"
-                  % machine.short_name(a))
+            print(
+                "can be bitwise equal: same CPU model, threads, versions and environment (%s)" % machine.short_name(a)
+            )
         return
     if args.threads < 0:
         raise ConfigError("--threads must be 0 (TensorFlow's choice) or more, got %d" % args.threads)
     if args.device == "gpu":
         from tf1gan import train
+
         train.resolve_device("gpu")
     block = machine.describe(args.threads, args.device)
     print(json.dumps(block, indent=2, sort_keys=True) if args.json else machine.format_block(block))
 
 
 def _add_data(sub):
-    p = sub.add_parser("data", help="list the data sets, or fetch and verify one",
-                       description="Without flags: each registered data set, where its files are found on this "
-                                   "machine (or that it would be downloaded), and its license. With --fetch: "
-                                   "locate or download the data set and verify every file's checksum.",
-                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "data",
+        help="list the data sets, or fetch and verify one",
+        description="Without flags: each registered data set, where its files are found on this "
+        "machine (or that it would be downloaded), and its license. With --fetch: "
+        "locate or download the data set and verify every file's checksum.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--fetch", metavar="DATASET", help="download (if needed) and verify this data set")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.set_defaults(func=cmd_data)
@@ -379,10 +507,13 @@ def _add_data(sub):
 def cmd_data(args):
     from tf1gan import data
     from tf1gan.errors import DataError
+
     if args.fetch:
         ds = data.load(args.fetch, args.data_dir)
-        print("%s: %d train, %d validation, %d test images, verified, in %s"
-              % (ds.name, len(ds.train.images), len(ds.valid.images), len(ds.test.images), ds.source))
+        print(
+            "%s: %d train, %d validation, %d test images, verified, in %s"
+            % (ds.name, len(ds.train.images), len(ds.valid.images), len(ds.test.images), ds.source)
+        )
         return
     for name, spec in data.DATASETS.items():
         try:
@@ -394,13 +525,26 @@ def cmd_data(args):
 
 def build_parser():
     """The ``tf1gan`` argument parser with every subcommand."""
-    parser = _Parser(prog="tf1gan", description="The classic GAN in TensorFlow 1.x graph mode, made correct.",
-                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="tf1gan",
+        description="The classic GAN in TensorFlow 1.x graph mode, made correct.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version="tf1gan " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for add in (_add_train, _add_sample, _add_export, _add_evaluate, _add_compare, _add_golden, _add_classifier,
-                _add_env, _add_data):
+    for add in (
+        _add_train,
+        _add_sample,
+        _add_export,
+        _add_evaluate,
+        _add_compare,
+        _add_golden,
+        _add_classifier,
+        _add_env,
+        _add_data,
+    ):
         add(sub)
     return parser
 
@@ -418,7 +562,7 @@ def main(argv=None):
         message = str(e)
         setting = getattr(e, "setting", None)
         if setting and message.startswith(setting + " "):
-            message = flag_of(setting) + message[len(setting):]
+            message = flag_of(setting) + message[len(setting) :]
         sys.stderr.write("tf1gan: error: %s\n" % message)
         return e.exit_code
     except KeyboardInterrupt:

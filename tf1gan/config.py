@@ -5,6 +5,7 @@ preset plus the flags given, training saves it as ``config.json`` beside the
 checkpoints, and ``--resume``, ``sample``, ``export`` and ``evaluate`` read it back,
 so nothing about a run lives anywhere else.
 """
+
 import dataclasses
 import json
 from typing import Optional, Tuple
@@ -69,8 +70,7 @@ class Config:
         _check_choice("lr_decay", self.lr_decay, LR_DECAYS)
         _check_choice("input", self.input, INPUTS)
         _check_choice("device", self.device, DEVICES)
-        for name in ("z_dim", "batch_size", "d_steps", "steps", "log_every",
-                     "sample_every", "checkpoint_every"):
+        for name in ("z_dim", "batch_size", "d_steps", "steps", "log_every", "sample_every", "checkpoint_every"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError("%s must be at least 1, got %r" % (name, getattr(self, name)), name)
         for name in ("g_hidden", "d_hidden"):
@@ -85,7 +85,7 @@ class Config:
                 raise ConfigError("%s must be in [0, 1), got %r" % (name, getattr(self, name)), name)
         if not 0.5 < self.real_label <= 1:
             raise ConfigError("real_label must be in (0.5, 1], got %r" % (self.real_label,), "real_label")
-        if not 0 <= self.seed < 2 ** 31:
+        if not 0 <= self.seed < 2**31:
             raise ConfigError("seed must be in [0, 2**31), got %r" % (self.seed,), "seed")
         if self.monitor_every < 0:
             raise ConfigError("monitor_every must be 0 (off) or more, got %r" % (self.monitor_every,), "monitor_every")
@@ -140,9 +140,21 @@ def _check_choice(name, value, choices):
 # betas at the article's learning rate and batch size, no dropout, no label
 # smoothing, no averaging.
 ARTICLE = Config(
-    arch="article", z_dim=100, g_hidden=(256,), d_hidden=(256,), d_dropout=0.0, activation="relu",
-    output="sigmoid", noise="uniform", real_label=1.0, batch_size=128, lr_g=2e-4, lr_d=2e-4,
-    beta1=0.9, beta2=0.999, ema_decay=0.0,
+    arch="article",
+    z_dim=100,
+    g_hidden=(256,),
+    d_hidden=(256,),
+    d_dropout=0.0,
+    activation="relu",
+    output="sigmoid",
+    noise="uniform",
+    real_label=1.0,
+    batch_size=128,
+    lr_g=2e-4,
+    lr_d=2e-4,
+    beta1=0.9,
+    beta2=0.999,
+    ema_decay=0.0,
 )
 
 PRESETS = {"default": Config(), "article": ARTICLE}

@@ -5,6 +5,7 @@ batch is made (``to_unit``) or inside the graph. Every file is checked against
 known digests before use, so a corrupt or substituted file is an error, never
 silently different training data.
 """
+
 import collections
 import gzip
 import hashlib
@@ -36,8 +37,8 @@ file as published; ``"content-algo:hex"`` ones are of its decompressed IDX bytes
 which also match a copy that was re-compressed or stored uncompressed."""
 
 DatasetSpec = collections.namedtuple(
-    "DatasetSpec", "name title classes train_images train_labels test_images test_labels "
-                   "mirrors system_dirs license")
+    "DatasetSpec", "name title classes train_images train_labels test_images test_labels mirrors system_dirs license"
+)
 
 Split = collections.namedtuple("Split", "images labels")
 Dataset = collections.namedtuple("Dataset", "name title classes train valid test source")
@@ -45,57 +46,99 @@ Dataset.__doc__ = """A loaded data set: uint8 images [N, 784] and int64 labels p
 ``source`` the folder the files were read from."""
 
 MNIST_CLASSES = tuple(str(i) for i in range(10))
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 PACKAGE_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "datasets")
 
-DATASETS = collections.OrderedDict((spec.name, spec) for spec in [
-    DatasetSpec(
-        name="mnist10k",
-        title="MNIST, first 10,000 training digits (embedded)",
-        classes=MNIST_CLASSES,
-        train_images=FileSpec("train-images-idx3-ubyte.gz", (
-            "sha256:ff901791324ade9aa5b76513f70a3583e215de60a89fb22f39100c2b3af958b7",)),
-        train_labels=FileSpec("train-labels-idx1-ubyte.gz", (
-            "sha256:4af291776a4c145da4194a24b303281cfc1edd47542ac4f656f921fa9802b991",)),
-        test_images=None, test_labels=None,
-        mirrors=(), system_dirs=(os.path.join(PACKAGE_DATA, "mnist10k"),),
-        license="CC BY-SA 3.0, Yann LeCun and Corinna Cortes"),
-    DatasetSpec(
-        name="mnist",
-        title="MNIST (60,000 + 10,000 digits)",
-        classes=MNIST_CLASSES,
-        # md5 sums as published with MNIST and checked by every major loader.
-        train_images=FileSpec("train-images-idx3-ubyte.gz", ("md5:f68b3c2dcbeaaa9fbdd348bbdeb94873",)),
-        train_labels=FileSpec("train-labels-idx1-ubyte.gz", ("md5:d53e105ee54ea40749a09fcbcd1e9432",)),
-        test_images=FileSpec("t10k-images-idx3-ubyte.gz", ("md5:9fb629c4189551a2d022fa330f9573f3",)),
-        test_labels=FileSpec("t10k-labels-idx1-ubyte.gz", ("md5:ec29112dd5afa0611ce80d1b7f02629c",)),
-        # The TF 1.x tutorial's own mirror first, then PyTorch's.
-        mirrors=("https://storage.googleapis.com/cvdf-datasets/mnist/",
-                 "https://ossci-datasets.s3.amazonaws.com/mnist/"),
-        system_dirs=(), license="CC BY-SA 3.0, Yann LeCun and Corinna Cortes"),
-    DatasetSpec(
-        name="fashion_mnist",
-        title="Fashion-MNIST (60,000 + 10,000 images)",
-        classes=FASHION_CLASSES,
-        # md5 of the files Zalando publishes; content sha256 measured on Debian's
-        # dataset-fashion-mnist 0.0~git20200523.55506a9-1, which re-compresses them.
-        train_images=FileSpec("train-images-idx3-ubyte.gz", (
-            "md5:8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-            "content-sha256:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888")),
-        train_labels=FileSpec("train-labels-idx1-ubyte.gz", (
-            "md5:25c81989df183df01b3e8a0aad5dffbe",
-            "content-sha256:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9")),
-        test_images=FileSpec("t10k-images-idx3-ubyte.gz", (
-            "md5:bef4ecab320f06d8554ea6380940ec79",
-            "content-sha256:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b")),
-        test_labels=FileSpec("t10k-labels-idx1-ubyte.gz", (
-            "md5:bb300cfdad3c16e7a12a480ee83cd310",
-            "content-sha256:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34")),
-        mirrors=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",),
-        system_dirs=("/usr/share/datasets/fashion-mnist",), license="MIT, Zalando SE"),
-])
+DATASETS = collections.OrderedDict(
+    (spec.name, spec)
+    for spec in [
+        DatasetSpec(
+            name="mnist10k",
+            title="MNIST, first 10,000 training digits (embedded)",
+            classes=MNIST_CLASSES,
+            train_images=FileSpec(
+                "train-images-idx3-ubyte.gz",
+                ("sha256:ff901791324ade9aa5b76513f70a3583e215de60a89fb22f39100c2b3af958b7",),
+            ),
+            train_labels=FileSpec(
+                "train-labels-idx1-ubyte.gz",
+                ("sha256:4af291776a4c145da4194a24b303281cfc1edd47542ac4f656f921fa9802b991",),
+            ),
+            test_images=None,
+            test_labels=None,
+            mirrors=(),
+            system_dirs=(os.path.join(PACKAGE_DATA, "mnist10k"),),
+            license="CC BY-SA 3.0, Yann LeCun and Corinna Cortes",
+        ),
+        DatasetSpec(
+            name="mnist",
+            title="MNIST (60,000 + 10,000 digits)",
+            classes=MNIST_CLASSES,
+            # md5 sums as published with MNIST and checked by every major loader.
+            train_images=FileSpec("train-images-idx3-ubyte.gz", ("md5:f68b3c2dcbeaaa9fbdd348bbdeb94873",)),
+            train_labels=FileSpec("train-labels-idx1-ubyte.gz", ("md5:d53e105ee54ea40749a09fcbcd1e9432",)),
+            test_images=FileSpec("t10k-images-idx3-ubyte.gz", ("md5:9fb629c4189551a2d022fa330f9573f3",)),
+            test_labels=FileSpec("t10k-labels-idx1-ubyte.gz", ("md5:ec29112dd5afa0611ce80d1b7f02629c",)),
+            # The TF 1.x tutorial's own mirror first, then PyTorch's.
+            mirrors=(
+                "https://storage.googleapis.com/cvdf-datasets/mnist/",
+                "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            ),
+            system_dirs=(),
+            license="CC BY-SA 3.0, Yann LeCun and Corinna Cortes",
+        ),
+        DatasetSpec(
+            name="fashion_mnist",
+            title="Fashion-MNIST (60,000 + 10,000 images)",
+            classes=FASHION_CLASSES,
+            # md5 of the files Zalando publishes; content sha256 measured on Debian's
+            # dataset-fashion-mnist 0.0~git20200523.55506a9-1, which re-compresses them.
+            train_images=FileSpec(
+                "train-images-idx3-ubyte.gz",
+                (
+                    "md5:8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                    "content-sha256:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+                ),
+            ),
+            train_labels=FileSpec(
+                "train-labels-idx1-ubyte.gz",
+                (
+                    "md5:25c81989df183df01b3e8a0aad5dffbe",
+                    "content-sha256:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+                ),
+            ),
+            test_images=FileSpec(
+                "t10k-images-idx3-ubyte.gz",
+                (
+                    "md5:bef4ecab320f06d8554ea6380940ec79",
+                    "content-sha256:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+                ),
+            ),
+            test_labels=FileSpec(
+                "t10k-labels-idx1-ubyte.gz",
+                (
+                    "md5:bb300cfdad3c16e7a12a480ee83cd310",
+                    "content-sha256:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+                ),
+            ),
+            mirrors=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",),
+            system_dirs=("/usr/share/datasets/fashion-mnist",),
+            license="MIT, Zalando SE",
+        ),
+    ]
+)
 
 # mnist10k has no test file: it is split once, by a fixed permutation, into
 # these held-out parts; the rest is for training.
@@ -143,8 +186,10 @@ def parse_idx(raw, path="<bytes>", magic=None):
         count *= d
     expected = count * dtype.itemsize
     if len(raw) - header != expected:
-        _fail(path, "dimensions %s need %d bytes of data, found %d"
-              % ("x".join(map(str, dims)), expected, len(raw) - header))
+        _fail(
+            path,
+            "dimensions %s need %d bytes of data, found %d" % ("x".join(map(str, dims)), expected, len(raw) - header),
+        )
     return np.frombuffer(raw, dtype=dtype, count=count, offset=header).reshape(dims)
 
 
@@ -154,8 +199,7 @@ def read_idx(path):
 
 
 def _digests_of(data, prefix=""):
-    return {prefix + "md5:" + hashlib.md5(data).hexdigest(),
-            prefix + "sha256:" + hashlib.sha256(data).hexdigest()}
+    return {prefix + "md5:" + hashlib.md5(data).hexdigest(), prefix + "sha256:" + hashlib.sha256(data).hexdigest()}
 
 
 def _read(path):
@@ -175,8 +219,11 @@ def verify(raw, spec, label, magic=None):
     known = set(spec.digests)
     content = decompress(raw, label)
     if not known & (_digests_of(raw) | _digests_of(content, "content-")):
-        _fail(label, "checksum mismatch: sha256 %s is none of the known digests (%s)"
-              % (hashlib.sha256(raw).hexdigest(), ", ".join(sorted(known))))
+        _fail(
+            label,
+            "checksum mismatch: sha256 %s is none of the known digests (%s)"
+            % (hashlib.sha256(raw).hexdigest(), ", ".join(sorted(known))),
+        )
     return parse_idx(content, label, magic)
 
 
@@ -230,8 +277,9 @@ def download(url, dest, spec, progress=sys.stderr):
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(dest) + ".", suffix=".part")
     except OSError as e:
-        raise DataError("%s: cannot write the download here (%s); set TF1GAN_CACHE to a writable folder"
-                        % (folder, e.strerror or e))
+        raise DataError(
+            "%s: cannot write the download here (%s); set TF1GAN_CACHE to a writable folder" % (folder, e.strerror or e)
+        )
     try:
         with os.fdopen(fd, "wb") as out:
             try:
@@ -254,8 +302,9 @@ def download(url, dest, spec, progress=sys.stderr):
                         raise DataError("%s: cannot write the download (%s)" % (tmp, e.strerror or e))
                     got += len(chunk)
                     if progress is not None and total:
-                        progress.write("\rdownloading %s: %3d%% of %.1f MB"
-                                       % (spec.name, 100 * got // total, total / 1e6))
+                        progress.write(
+                            "\rdownloading %s: %3d%% of %.1f MB" % (spec.name, 100 * got // total, total / 1e6)
+                        )
                 if progress is not None and total:
                     progress.write("\n")
         if total and got != total:
@@ -283,8 +332,9 @@ def locate(ds, data_dir, fetch):
     cache = os.path.join(cache_root(), ds.name)
     missing = [s for s in specs if _find(cache, s) is None]
     if missing and not fetch:
-        raise DataError("%s is not on this machine (no --data-dir, not in %s) and downloading is off"
-                        % (ds.name, cache))
+        raise DataError(
+            "%s is not on this machine (no --data-dir, not in %s) and downloading is off" % (ds.name, cache)
+        )
     for spec in missing:
         errors = []
         for base in mirrors_for(ds):
@@ -303,7 +353,10 @@ def _images_and_labels(folder, images_spec, labels_spec):
     images = verified_idx(images_path, images_spec, IMAGES_MAGIC)
     labels = verified_idx(labels_path, labels_spec, LABELS_MAGIC)
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or images.dtype != np.uint8:
-        _fail(images_path, "expected uint8 images of 28x28, found %s %s" % (images.dtype, "x".join(map(str, images.shape))))
+        _fail(
+            images_path,
+            "expected uint8 images of 28x28, found %s %s" % (images.dtype, "x".join(map(str, images.shape))),
+        )
     if labels.ndim != 1:
         _fail(labels_path, "expected a 1-dimensional label file, found %d dimensions" % labels.ndim)
     if len(labels) != len(images):
@@ -334,8 +387,11 @@ def load(name, data_dir=None, fetch=True):
         parts = [Split(x[i], y[i]) for i in (train, valid, test)]
     else:
         tx, ty = _images_and_labels(folder, ds.test_images, ds.test_labels)
-        parts = [Split(x[_VALIDATION_SIZE:], y[_VALIDATION_SIZE:]),
-                 Split(x[:_VALIDATION_SIZE], y[:_VALIDATION_SIZE]), Split(tx, ty)]
+        parts = [
+            Split(x[_VALIDATION_SIZE:], y[_VALIDATION_SIZE:]),
+            Split(x[:_VALIDATION_SIZE], y[:_VALIDATION_SIZE]),
+            Split(tx, ty),
+        ]
     return Dataset(ds.name, ds.title, ds.classes, parts[0], parts[1], parts[2], folder)
 
 
@@ -366,4 +422,4 @@ class BatchOrder(object):
         if epoch != self._epoch:
             self._epoch = epoch
             self._order = np.random.RandomState([self.seed, epoch]).permutation(self.n).astype(np.int32)
-        return self._order[pos * self.batch_size:(pos + 1) * self.batch_size]
+        return self._order[pos * self.batch_size : (pos + 1) * self.batch_size]

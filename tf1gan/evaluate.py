@@ -18,6 +18,7 @@ split, except where a figure is about the training split (copies).
 * ``nn_copy_rate``: share of samples whose nearest training image is closer than
   half the median nearest-training distance of real test images.
 """
+
 import collections
 import json
 
@@ -59,15 +60,15 @@ def _squared_distances(x, centres):
     out = np.empty((len(x), len(c)))
     chunk = max(1, 20000000 // len(c))
     for i in range(0, len(x), chunk):
-        xi = np.asarray(x[i:i + chunk], np.float64)
-        out[i:i + chunk] = np.maximum(np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :] - 2 * xi @ c.T, 0)
+        xi = np.asarray(x[i : i + chunk], np.float64)
+        out[i : i + chunk] = np.maximum(np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :] - 2 * xi @ c.T, 0)
     return out
 
 
 def parzen_log_likelihoods(sq_dist, sigma):
     """log p(x) under a Gaussian Parzen window of width ``sigma`` for each row of squared distances."""
     n, d = sq_dist.shape[1], data.PIXELS
-    a = -sq_dist / (2 * sigma ** 2)
+    a = -sq_dist / (2 * sigma**2)
     m = a.max(axis=1, keepdims=True)
     lse = m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
     return lse - np.log(n) - d * np.log(sigma * np.sqrt(2 * np.pi))
@@ -84,8 +85,9 @@ def parzen(centres, validation, test):
 def nearest_distances(x, reference):
     """Euclidean distance from each row of ``x`` to its nearest row of ``reference``."""
     chunk = max(1, 20000000 // len(reference))
-    return np.sqrt(np.concatenate([_squared_distances(x[i:i + chunk], reference).min(axis=1)
-                                   for i in range(0, len(x), chunk)]))
+    return np.sqrt(
+        np.concatenate([_squared_distances(x[i : i + chunk], reference).min(axis=1) for i in range(0, len(x), chunk)])
+    )
 
 
 class Evaluator(object):
@@ -119,9 +121,16 @@ class Evaluator(object):
         hist = class_histogram(probs)
         ll, se, sigma = parzen(samples if parzen_on is None else parzen_on, self.valid, self.test)
         copies = float(np.mean(nearest_distances(samples, self.train) < self.copy_threshold))
-        return Figures(classifier_score=classifier_score(probs), fcd=frechet_distance(feats, self.test_feats),
-                       modes_covered=modes_covered(hist), class_hist=[float(h) for h in hist],
-                       parzen_ll=ll, parzen_ll_stderr=se, nn_copy_rate=copies, parzen_sigma=sigma)
+        return Figures(
+            classifier_score=classifier_score(probs),
+            fcd=frechet_distance(feats, self.test_feats),
+            modes_covered=modes_covered(hist),
+            class_hist=[float(h) for h in hist],
+            parzen_ll=ll,
+            parzen_ll_stderr=se,
+            nn_copy_rate=copies,
+            parzen_sigma=sigma,
+        )
 
     def real_figures(self):
         """The same figures for real held-out images (see the module docstring for each one's reference)."""
@@ -131,9 +140,16 @@ class Evaluator(object):
         # the window sits on as many training images as there are samples
         ll, se, sigma = parzen(self.train[:SAMPLES], self.valid, self.test)
         copies = float(np.mean(nearest_distances(self.test, self.train) < self.copy_threshold))
-        return Figures(classifier_score=classifier_score(self.test_probs), fcd=frechet_distance(feats, self.test_feats),
-                       modes_covered=modes_covered(hist), class_hist=[float(h) for h in hist],
-                       parzen_ll=ll, parzen_ll_stderr=se, nn_copy_rate=copies, parzen_sigma=sigma)
+        return Figures(
+            classifier_score=classifier_score(self.test_probs),
+            fcd=frechet_distance(feats, self.test_feats),
+            modes_covered=modes_covered(hist),
+            class_hist=[float(h) for h in hist],
+            parzen_ll=ll,
+            parzen_ll_stderr=se,
+            nn_copy_rate=copies,
+            parzen_sigma=sigma,
+        )
 
 
 def to_json(figures, real=None, **extra):
@@ -147,18 +163,26 @@ def to_json(figures, real=None, **extra):
 
 def table(figures, real, classes):
     """A text table: each figure for the samples beside real held-out images."""
-    rows = [("classifier score (max %d)" % len(classes), "%.3f" % figures.classifier_score,
-             "%.3f" % real.classifier_score),
-            ("Frechet classifier distance", "%.3f" % figures.fcd, "%.3f" % real.fcd),
-            ("classes covered (>= 2%%) of %d" % len(classes), "%d" % figures.modes_covered,
-             "%d" % real.modes_covered),
-            ("Parzen log-likelihood (nats)", "%.1f +- %.1f" % (figures.parzen_ll, figures.parzen_ll_stderr),
-             "%.1f +- %.1f" % (real.parzen_ll, real.parzen_ll_stderr)),
-            ("  Parzen sigma", "%.3f" % figures.parzen_sigma, "%.3f" % real.parzen_sigma),
-            ("near copies of training images", "%.2f%%" % (100 * figures.nn_copy_rate),
-             "%.2f%%" % (100 * real.nn_copy_rate))]
-    rows += [("  class %s" % c, "%.1f%%" % (100 * f), "%.1f%%" % (100 * r))
-             for c, f, r in zip(classes, figures.class_hist, real.class_hist)]
+    rows = [
+        ("classifier score (max %d)" % len(classes), "%.3f" % figures.classifier_score, "%.3f" % real.classifier_score),
+        ("Frechet classifier distance", "%.3f" % figures.fcd, "%.3f" % real.fcd),
+        ("classes covered (>= 2%%) of %d" % len(classes), "%d" % figures.modes_covered, "%d" % real.modes_covered),
+        (
+            "Parzen log-likelihood (nats)",
+            "%.1f +- %.1f" % (figures.parzen_ll, figures.parzen_ll_stderr),
+            "%.1f +- %.1f" % (real.parzen_ll, real.parzen_ll_stderr),
+        ),
+        ("  Parzen sigma", "%.3f" % figures.parzen_sigma, "%.3f" % real.parzen_sigma),
+        (
+            "near copies of training images",
+            "%.2f%%" % (100 * figures.nn_copy_rate),
+            "%.2f%%" % (100 * real.nn_copy_rate),
+        ),
+    ]
+    rows += [
+        ("  class %s" % c, "%.1f%%" % (100 * f), "%.1f%%" % (100 * r))
+        for c, f, r in zip(classes, figures.class_hist, real.class_hist)
+    ]
     width = max(len(r[0]) for r in rows)
     lines = ["%-*s  %14s  %14s" % (width, "figure", "samples", "real held-out")]
     lines += ["%-*s  %14s  %14s" % (width, a, b, c) for a, b, c in rows]

@@ -12,6 +12,7 @@ Layout of EXPORT_DIR::
                            (input tensor "Z:0", output tensor "images:0")
     export.json            z_dim, the noise distribution to feed, the run, checkpoint and versions
 """
+
 import json
 import os
 import shutil
@@ -39,19 +40,29 @@ def export(run_path, out, checkpoint=None, force=False):
         with gen.graph.as_default():
             builder = tf.saved_model.builder.SavedModelBuilder(os.path.join(staging, "saved_model"))
             signature = tf.saved_model.signature_def_utils.predict_signature_def(
-                inputs={"z": gen.Z}, outputs={"images": gen.images})
-            builder.add_meta_graph_and_variables(gen.sess, [tf.saved_model.tag_constants.SERVING],
-                                                 signature_def_map={SIGNATURE: signature})
+                inputs={"z": gen.Z}, outputs={"images": gen.images}
+            )
+            builder.add_meta_graph_and_variables(
+                gen.sess, [tf.saved_model.tag_constants.SERVING], signature_def_map={SIGNATURE: signature}
+            )
             builder.save()
             frozen = tf.graph_util.convert_variables_to_constants(
-                gen.sess, gen.graph.as_graph_def(), [gen.images.op.name])
+                gen.sess, gen.graph.as_graph_def(), [gen.images.op.name]
+            )
         atomic_write(os.path.join(staging, "generator_frozen.pb"), frozen.SerializeToString())
-        info = {"z_dim": gen.config.z_dim, "noise": gen.config.noise,
-                "noise_note": "uniform(-1, 1)" if gen.config.noise == "uniform" else "standard normal",
-                "input": gen.Z.name, "output": gen.images.name, "signature": SIGNATURE,
-                "run": os.path.abspath(run_path), "checkpoint": gen.checkpoint,
-                "weights": "moving average" if gen.config.ema_decay > 0 else "live generator",
-                "config": gen.config.to_dict(), "versions": machine.versions()}
+        info = {
+            "z_dim": gen.config.z_dim,
+            "noise": gen.config.noise,
+            "noise_note": "uniform(-1, 1)" if gen.config.noise == "uniform" else "standard normal",
+            "input": gen.Z.name,
+            "output": gen.images.name,
+            "signature": SIGNATURE,
+            "run": os.path.abspath(run_path),
+            "checkpoint": gen.checkpoint,
+            "weights": "moving average" if gen.config.ema_decay > 0 else "live generator",
+            "config": gen.config.to_dict(),
+            "versions": machine.versions(),
+        }
         atomic_write(os.path.join(staging, "export.json"), json.dumps(info, indent=2, sort_keys=True) + "\n")
         if os.path.exists(out):
             shutil.rmtree(out) if os.path.isdir(out) else os.unlink(out)

@@ -1,4 +1,5 @@
 """Writing files so that a process killed at any moment leaves the old or the new version, never half."""
+
 import os
 import tempfile
 

@@ -29,6 +29,7 @@ layer into (op counts), and how its error messages name a node. Across
 releases they are listed as ``version-specific``. Every verdict says which
 rule applied and why.
 """
+
 import collections
 import hashlib
 import json
@@ -45,7 +46,8 @@ from tf1gan.tfcompat import session_config, tf
 
 # tests/golden of this checkout; an installed copy (the Docker image) names it in $TF1GAN_GOLDEN
 GOLDEN_DIR = os.environ.get("TF1GAN_GOLDEN") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "golden")
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "golden"
+)
 PRESETS = ("default", "article")
 TRACE_STEPS = 20
 FIXED_BATCH = 64
@@ -53,12 +55,14 @@ THREADS = 1  # one thread: an intra-op thread count is part of what decides the 
 INDICES = (0, 1, 7, 100, 391, 777, 1000, 4321, 9999, 25087)  # flat positions recorded exactly
 OUTPUT_TOL = {"rtol": 1e-5, "atol": 1e-6}
 TRACE_TOL = {"rtol": 2e-2, "atol": 1e-3}
-POLICY = ("bitwise when the snapshot was made on the same CPU model (or GPU) with the same thread count, "
-          "TensorFlow, numpy, architecture and kernel-selecting environment; otherwise structure exactly, untrained "
-          "outputs within rtol %g / atol %g, training traces and final weights within rtol %g / atol %g "
-          "(measured across CPUs: docs/golden.md); op counts and the wording of TensorFlow's error messages "
-          "only against the same TensorFlow version" % (OUTPUT_TOL["rtol"], OUTPUT_TOL["atol"], TRACE_TOL["rtol"],
-                                                        TRACE_TOL["atol"]))
+POLICY = (
+    "bitwise when the snapshot was made on the same CPU model (or GPU) with the same thread count, "
+    "TensorFlow, numpy, architecture and kernel-selecting environment; otherwise structure exactly, untrained "
+    "outputs within rtol %g / atol %g, training traces and final weights within rtol %g / atol %g "
+    "(measured across CPUs: docs/golden.md); op counts and the wording of TensorFlow's error messages "
+    "only against the same TensorFlow version"
+    % (OUTPUT_TOL["rtol"], OUTPUT_TOL["atol"], TRACE_TOL["rtol"], TRACE_TOL["atol"])
+)
 ACCEPTED = ("within tolerance", "version-specific")
 
 Difference = collections.namedtuple("Difference", "snapshot path status max_abs detail share")
@@ -83,11 +87,15 @@ def array_summary(a):
     """Values at fixed flat indices, sum, mean, min, max and the sha256 of the float32 bytes."""
     a = np.ascontiguousarray(a, np.float32)
     flat = a.ravel()
-    return {"shape": list(a.shape),
-            "at": {str(i): _num(flat[i]) for i in INDICES if i < flat.size},
-            "sum": _num(flat.astype(np.float64).sum()), "mean": _num(flat.astype(np.float64).mean()),
-            "min": _num(flat.min()), "max": _num(flat.max()),
-            "sha256": hashlib.sha256(a.tobytes()).hexdigest()}
+    return {
+        "shape": list(a.shape),
+        "at": {str(i): _num(flat[i]) for i in INDICES if i < flat.size},
+        "sum": _num(flat.astype(np.float64).sum()),
+        "mean": _num(flat.astype(np.float64).mean()),
+        "min": _num(flat.min()),
+        "max": _num(flat.max()),
+        "sha256": hashlib.sha256(a.tobytes()).hexdigest(),
+    }
 
 
 def _meta(config):
@@ -99,8 +107,13 @@ def _meta(config):
 
 def machine_block(meta):
     """The :func:`tf1gan.machine.describe` block a snapshot's ``meta`` records (CPU None if it predates that)."""
-    return {"versions": {k: meta.get(k) for k in ("tf1gan", "python", "tensorflow", "numpy", "platform", "machine")},
-            "cpu": meta.get("cpu"), "gpu": meta.get("gpu"), "threads": meta.get("threads"), "env": meta.get("env", {})}
+    return {
+        "versions": {k: meta.get(k) for k in ("tf1gan", "python", "tensorflow", "numpy", "platform", "machine")},
+        "cpu": meta.get("cpu"),
+        "gpu": meta.get("gpu"),
+        "threads": meta.get("threads"),
+        "env": meta.get("env", {}),
+    }
 
 
 def golden_config(name):
@@ -112,22 +125,40 @@ def _structure(config):
     graph = tf.Graph()
     with graph.as_default():
         g = model.build_gan(config.replace(input="feed"))
-    variables = [{"name": v.op.name, "shape": v.shape.as_list(), "dtype": v.dtype.base_dtype.name,
-                  "scope": v.op.name.split("/")[0]} for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)]
+    variables = [
+        {
+            "name": v.op.name,
+            "shape": v.shape.as_list(),
+            "dtype": v.dtype.base_dtype.name,
+            "scope": v.op.name.split("/")[0],
+        }
+        for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)
+    ]
     updates = {}
     for name, op in (("d_train", g.d_train), ("g_train", g.g_train), ("train_step", g.train_step)):
         updates[name] = sorted(_updated_variables(op))
     ops = collections.defaultdict(collections.Counter)
     for op in graph.get_operations():
         ops[op.name.split("/")[0] if "/" in op.name else "(top level)"][op.type] += 1
-    return {"variables": variables, "updates": updates,
-            "op_counts": {scope: dict(sorted(c.items())) for scope, c in sorted(ops.items())}}
+    return {
+        "variables": variables,
+        "updates": updates,
+        "op_counts": {scope: dict(sorted(c.items())) for scope, c in sorted(ops.items())},
+    }
 
 
 def _updated_variables(op):
     """Names of variables written by the assignment ops that running ``op`` executes."""
-    writes = {"ResourceApplyAdam", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
-              "ApplyAdam", "Assign", "AssignAdd", "AssignSub"}
+    writes = {
+        "ResourceApplyAdam",
+        "AssignVariableOp",
+        "AssignAddVariableOp",
+        "AssignSubVariableOp",
+        "ApplyAdam",
+        "Assign",
+        "AssignAdd",
+        "AssignSub",
+    }
     seen, stack, found = set(), [op], set()
     while stack:
         o = stack.pop()
@@ -159,10 +190,15 @@ def _outputs(config, dataset):
         init = tf.global_variables_initializer()
     with tf.Session(graph=graph, config=session_config(config.threads, "cpu")) as sess:
         sess.run(init)
-        d_logits, samples, d_loss, g_loss = sess.run([g.d_real_logits, g.g_sample, g.d_loss, g.g_loss],
-                                                     {g.X: real, g.Z: z})
-    return {"d_real_logits": array_summary(d_logits), "g_samples": array_summary(samples),
-            "d_loss": _num(d_loss), "g_loss": _num(g_loss)}
+        d_logits, samples, d_loss, g_loss = sess.run(
+            [g.d_real_logits, g.g_sample, g.d_loss, g.g_loss], {g.X: real, g.Z: z}
+        )
+    return {
+        "d_real_logits": array_summary(d_logits),
+        "g_samples": array_summary(samples),
+        "d_loss": _num(d_loss),
+        "g_loss": _num(g_loss),
+    }
 
 
 def _trace(config, dataset):
@@ -174,8 +210,10 @@ def _trace(config, dataset):
         for step in range(TRACE_STEPS):
             values, _ = trainer.step(step)
             losses.append({"step": step + 1, "d_loss": _num(values["d_loss"]), "g_loss": _num(values["g_loss"])})
-        weights = {v.op.name: array_summary(trainer.sess.run(v))
-                   for v in trainer.g.g_vars + trainer.g.d_vars + trainer.g.ema_vars}
+        weights = {
+            v.op.name: array_summary(trainer.sess.run(v))
+            for v in trainer.g.g_vars + trainer.g.d_vars + trainer.g.ema_vars
+        }
     finally:
         trainer.close()
     return {"losses": losses, "weights": weights}
@@ -183,15 +221,18 @@ def _trace(config, dataset):
 
 def _listing(dataset):
     # with tf bound to tf.compat.v1, so TF 1.15 and TF 2 run the same API
-    printed = listing.run_as_printed(listing.TutorialMNIST(dataset.train.images, dataset.train.labels, 1234),
-                                     listing.RecordingPyplot(), tf_module=tf)
+    printed = listing.run_as_printed(
+        listing.TutorialMNIST(dataset.train.images, dataset.train.labels, 1234), listing.RecordingPyplot(), tf_module=tf
+    )
     edited = listing.run(listing.MINIMAL, dataset, steps=TRACE_STEPS)
-    return {"as_printed": {"type": printed.type, "message": printed.message, "line": printed.line,
-                           "text": printed.text},
-            "minimal_edits": list(listing.MINIMAL),
-            "edited_losses": [{"step": r["step"], "d_loss": _num(r["d_loss"]), "g_loss": _num(r["g_loss"])}
-                              for r in edited.records],
-            "edited_moved": edited.moved}
+    return {
+        "as_printed": {"type": printed.type, "message": printed.message, "line": printed.line, "text": printed.text},
+        "minimal_edits": list(listing.MINIMAL),
+        "edited_losses": [
+            {"step": r["step"], "d_loss": _num(r["d_loss"]), "g_loss": _num(r["g_loss"])} for r in edited.records
+        ],
+        "edited_moved": edited.moved,
+    }
 
 
 def snapshots():
@@ -250,10 +291,23 @@ def compare(name, saved, current, bitwise, same_tensorflow=None):
         if isinstance(a, dict) and isinstance(b, dict):
             for key in sorted(set(a) | set(b)):
                 if key not in a or key not in b:
-                    status = ("version-specific" if version_specific(path + "/" + key)
-                              else "missing" if key not in b else "new")
-                    diffs.append(Difference(name, path + "/" + key, status, None,
-                                            "only in the %s" % ("snapshot" if key not in b else "current graph"), None))
+                    status = (
+                        "version-specific"
+                        if version_specific(path + "/" + key)
+                        else "missing"
+                        if key not in b
+                        else "new"
+                    )
+                    diffs.append(
+                        Difference(
+                            name,
+                            path + "/" + key,
+                            status,
+                            None,
+                            "only in the %s" % ("snapshot" if key not in b else "current graph"),
+                            None,
+                        )
+                    )
                 elif key == "sha256" and not bitwise:
                     continue  # bytes are only expected to match bitwise
                 else:
@@ -272,13 +326,34 @@ def compare(name, saved, current, bitwise, same_tensorflow=None):
             finite = math.isfinite(x) and math.isfinite(y)
             share = abs(x - y) / (tol["atol"] + tol["rtol"] * abs(x)) if finite else float("inf")
             close = not bitwise and share <= 1
-            diffs.append(Difference(name, path, "within tolerance" if close else "differs",
-                                    abs(x - y) if finite else float("inf"), "%r -> %r" % (a, b), share))
+            diffs.append(
+                Difference(
+                    name,
+                    path,
+                    "within tolerance" if close else "differs",
+                    abs(x - y) if finite else float("inf"),
+                    "%r -> %r" % (a, b),
+                    share,
+                )
+            )
         elif a != b:
-            reworded = (not same_tensorflow and path.endswith("/message") and isinstance(a, str)
-                        and isinstance(b, str) and _node_names_only(a) == _node_names_only(b))
-            diffs.append(Difference(name, path, "version-specific" if reworded else "differs", None,
-                                    "%s -> %s" % (_short(a), _short(b)), None))
+            reworded = (
+                not same_tensorflow
+                and path.endswith("/message")
+                and isinstance(a, str)
+                and isinstance(b, str)
+                and _node_names_only(a) == _node_names_only(b)
+            )
+            diffs.append(
+                Difference(
+                    name,
+                    path,
+                    "version-specific" if reworded else "differs",
+                    None,
+                    "%s -> %s" % (_short(a), _short(b)),
+                    None,
+                )
+            )
 
     walk(saved, current, "")
     return diffs
@@ -330,8 +405,15 @@ def check(folder=None, current=None):
         else:
             verdict = "differs"
         sizes = [d.max_abs for d in diffs if d.max_abs is not None]
-        results.append(Result(name, verdict, max(sizes) if sizes else (0.0 if not diffs else None), diffs,
-                              "; ".join(obstacles) if obstacles else "same CPU, threads and versions"))
+        results.append(
+            Result(
+                name,
+                verdict,
+                max(sizes) if sizes else (0.0 if not diffs else None),
+                diffs,
+                "; ".join(obstacles) if obstacles else "same CPU, threads and versions",
+            )
+        )
     return results
 
 
@@ -350,13 +432,20 @@ def format_results(results, limit=8):
     """A table of snapshots and verdicts (with why bitwise was or was not required), then what moved most."""
     lines = ["%-22s %-19s %s" % ("snapshot", "largest difference", "verdict")]
     for r in results:
-        lines.append("%-22s %-19s %s" % (r.name, "-" if r.max_abs is None else "%.3g" % r.max_abs,
-                                         r.verdict + (" (%s)" % r.reason if r.reason else "")))
+        lines.append(
+            "%-22s %-19s %s"
+            % (
+                r.name,
+                "-" if r.max_abs is None else "%.3g" % r.max_abs,
+                r.verdict + (" (%s)" % r.reason if r.reason else ""),
+            )
+        )
     for r in results:
         if r.verdict in ("differs", "within tolerance"):
             # what breaks the policy first, then the largest numeric moves
-            worst = sorted(r.diffs, key=lambda d: (d.status in ACCEPTED,
-                                                   -(d.max_abs if d.max_abs is not None else float("inf"))))
+            worst = sorted(
+                r.diffs, key=lambda d: (d.status in ACCEPTED, -(d.max_abs if d.max_abs is not None else float("inf")))
+            )
             lines.append("")
             lines.append("%s: %d value(s) moved%s" % (r.name, len(r.diffs), ", largest:" if r.diffs else ""))
             for d in worst[:limit]:

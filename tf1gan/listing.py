@@ -15,6 +15,7 @@ Two kinds of change are applied to the text, and kept apart:
   on the same terms as tf1gan, and the ``tf`` it imports (``tf.compat.v1``, the
   same API on TF 1.15) — none of them change what the code computes.
 """
+
 import collections
 import hashlib
 import itertools
@@ -33,26 +34,46 @@ SOURCE = "禅与计算机程序设计艺术, “生成对抗网络” (blog arti
 
 Edit = collections.namedtuple("Edit", "name defect what replacements")
 
-EDITS = collections.OrderedDict((e.name, e) for e in [
-    Edit("hidden_784", "noise width",
-         "hidden_dim = 784: the noise, the hidden layer and the generator's output all become 784 wide, "
-         "so tf.matmul(Z, W1) builds and a sample reshapes to 28x28",
-         [("hidden_dim = 256  # 隐藏层节点个数", "hidden_dim = 784  # 隐藏层节点个数")]),
-    Edit("noise_width", "noise width",
-         "noise of input_dim (784) columns instead of hidden_dim, in the placeholder and in the feed, "
-         "so tf.matmul(Z, W1) builds with the article's 256-unit layer",
-         [("shape=[None, hidden_dim], name='Z')", "shape=[None, input_dim], name='Z')"),
-          ("size=(batch_size, hidden_dim))", "size=(batch_size, input_dim))")]),
-    Edit("sample_reshape", "samples are not images",
-         "show the 256-wide \"sample\" as 16x16, since it cannot be reshaped to 28x28",
-         [("sample.reshape((28, 28))", "sample.reshape((16, 16))")]),
-    Edit("single_sigmoid", "double sigmoid",
-         "D_real = logits: the sigmoid is applied once, not twice",
-         [("D_real = tf.sigmoid(logits, name='D_real')", "D_real = tf.identity(logits, name='D_real')")]),
-    Edit("d_loss_sign", "D loss sign",
-         "-log(1 - D_fake) instead of +log(1 - D_fake) in the discriminator loss",
-         [("-tf.log(D_real)+tf.log(1.-D_fake)", "-tf.log(D_real)-tf.log(1.-D_fake)")]),
-])
+EDITS = collections.OrderedDict(
+    (e.name, e)
+    for e in [
+        Edit(
+            "hidden_784",
+            "noise width",
+            "hidden_dim = 784: the noise, the hidden layer and the generator's output all become 784 wide, "
+            "so tf.matmul(Z, W1) builds and a sample reshapes to 28x28",
+            [("hidden_dim = 256  # 隐藏层节点个数", "hidden_dim = 784  # 隐藏层节点个数")],
+        ),
+        Edit(
+            "noise_width",
+            "noise width",
+            "noise of input_dim (784) columns instead of hidden_dim, in the placeholder and in the feed, "
+            "so tf.matmul(Z, W1) builds with the article's 256-unit layer",
+            [
+                ("shape=[None, hidden_dim], name='Z')", "shape=[None, input_dim], name='Z')"),
+                ("size=(batch_size, hidden_dim))", "size=(batch_size, input_dim))"),
+            ],
+        ),
+        Edit(
+            "sample_reshape",
+            "samples are not images",
+            'show the 256-wide "sample" as 16x16, since it cannot be reshaped to 28x28',
+            [("sample.reshape((28, 28))", "sample.reshape((16, 16))")],
+        ),
+        Edit(
+            "single_sigmoid",
+            "double sigmoid",
+            "D_real = logits: the sigmoid is applied once, not twice",
+            [("D_real = tf.sigmoid(logits, name='D_real')", "D_real = tf.identity(logits, name='D_real')")],
+        ),
+        Edit(
+            "d_loss_sign",
+            "D loss sign",
+            "-log(1 - D_fake) instead of +log(1 - D_fake) in the discriminator loss",
+            [("-tf.log(D_real)+tf.log(1.-D_fake)", "-tf.log(D_real)-tf.log(1.-D_fake)")],
+        ),
+    ]
+)
 # The edits that only get the listing to run end to end, among which the
 # smallest working set is searched; the others fix defects that do not crash.
 RUN_EDITS = ("hidden_784", "noise_width", "sample_reshape")
@@ -64,59 +85,109 @@ Defect.__doc__ = "One defect of the listing: what it does, what it should do, ho
 
 _T = "tests/test_listing.py::"
 DEFECTS = [
-    Defect("noise_width", "noise width",
-           "Z is [N, hidden_dim = 256] but is multiplied by W1 [784, 256]: the graph does not build",
-           "noise of its own width feeding a generator layer shaped [z_dim, width]",
-           "generator/hidden1/w is [z_dim, g_hidden[0]]", _T + "test_noise_width_breaks_the_graph"),
-    Defect("shared_weights", "generator and discriminator share W1, b1",
-           "G_sample = sigmoid(Z W1 + b1) reuses D's first layer; G_params = [W1, b1] are D weights",
-           "two networks with no variable in common",
-           "variable scopes generator/ and discriminator/, disjoint", _T + "test_generator_and_discriminator_share_weights"),
-    Defect("samples_not_images", "the generator outputs 256 values, not an image",
-           "G_sample has hidden_dim columns, so sample.reshape((28, 28)) fails",
-           "784 outputs, one per pixel", "the generator's last layer has 784 units",
-           _T + "test_samples_are_not_images"),
-    Defect("double_sigmoid", "sigmoid applied twice",
-           "logits = sigmoid(...) and D_real = sigmoid(logits): D(x) is stuck in (0.5, 0.731)",
-           "one sigmoid, or better none: keep logits", "discriminator returns logits",
-           _T + "test_double_sigmoid_bounds_d_real"),
-    Defect("inconsistent_d", "real and fake judged by different functions",
-           "D_fake = sigmoid(G_sample W2 + b2) skips D's hidden layer that D_real goes through",
-           "the same discriminator on both batches", "discriminator() applied to real and fake with shared weights",
-           _T + "test_real_and_fake_go_through_different_functions"),
-    Defect("d_loss_sign", "wrong sign in the D loss",
-           "d_loss = mean(-log D_real + log(1 - D_fake)): minimising it drives D_fake to 1",
-           "minimise -[log D(x) + log(1 - D(G(z)))]", "xent(real logits, 1) + xent(fake logits, 0)",
-           _T + "test_d_loss_rewards_calling_fakes_real"),
-    Defect("log_of_sigmoid", "log of a sigmoid",
-           "tf.log(D_fake), tf.log(1. - D_fake): -inf or NaN as soon as D saturates",
-           "cross-entropy computed from logits", "tf.nn.sigmoid_cross_entropy_with_logits only",
-           _T + "test_log_of_sigmoid_overflows"),
-    Defect("g_not_trained", "only D is trained",
-           "one Adam op on D_params = [W2, b2]; g_loss is printed, never minimised; the generator never changes",
-           "alternate a D update and a G update", "two Adam ops, d_train and g_train (fused: train_step)",
-           _T + "test_only_w2_and_b2_ever_change"),
-    Defect("init_scale", "unscaled initial weights",
-           "truncated_normal with stddev 1 on a 784-wide input: D's pre-sigmoid outputs start in the tens",
-           "initial weights scaled to the layer's width", "Glorot-uniform initializers",
-           _T + "test_initial_discriminator_saturates"),
-    Defect("graph_size_seeds", "initial weights depend on the graph's size",
-           "tf.set_random_seed alone: each op's seed comes from the number of ops before it",
-           "an explicit seed per random op", "op-level seeds derived from the run seed and the variable name",
-           _T + "test_listing_weights_depend_on_unrelated_ops"),
-    Defect("undefined_names", "mnist and plt are never defined",
-           "NameError once the graph builds", "load the data and import pyplot",
-           "tf1gan.data.load and tf1gan.plots", _T + "test_mnist_and_plt_are_undefined"),
-    Defect("epochs_are_steps", "200 'epochs' are 200 batches",
-           "each loop iteration is one batch: 200 x 128 = 25,600 images, under half an epoch of 55,000",
-           "count what is counted", "--steps counts generator steps; batches reshuffle every epoch",
-           _T + "test_an_epoch_is_one_batch"),
+    Defect(
+        "noise_width",
+        "noise width",
+        "Z is [N, hidden_dim = 256] but is multiplied by W1 [784, 256]: the graph does not build",
+        "noise of its own width feeding a generator layer shaped [z_dim, width]",
+        "generator/hidden1/w is [z_dim, g_hidden[0]]",
+        _T + "test_noise_width_breaks_the_graph",
+    ),
+    Defect(
+        "shared_weights",
+        "generator and discriminator share W1, b1",
+        "G_sample = sigmoid(Z W1 + b1) reuses D's first layer; G_params = [W1, b1] are D weights",
+        "two networks with no variable in common",
+        "variable scopes generator/ and discriminator/, disjoint",
+        _T + "test_generator_and_discriminator_share_weights",
+    ),
+    Defect(
+        "samples_not_images",
+        "the generator outputs 256 values, not an image",
+        "G_sample has hidden_dim columns, so sample.reshape((28, 28)) fails",
+        "784 outputs, one per pixel",
+        "the generator's last layer has 784 units",
+        _T + "test_samples_are_not_images",
+    ),
+    Defect(
+        "double_sigmoid",
+        "sigmoid applied twice",
+        "logits = sigmoid(...) and D_real = sigmoid(logits): D(x) is stuck in (0.5, 0.731)",
+        "one sigmoid, or better none: keep logits",
+        "discriminator returns logits",
+        _T + "test_double_sigmoid_bounds_d_real",
+    ),
+    Defect(
+        "inconsistent_d",
+        "real and fake judged by different functions",
+        "D_fake = sigmoid(G_sample W2 + b2) skips D's hidden layer that D_real goes through",
+        "the same discriminator on both batches",
+        "discriminator() applied to real and fake with shared weights",
+        _T + "test_real_and_fake_go_through_different_functions",
+    ),
+    Defect(
+        "d_loss_sign",
+        "wrong sign in the D loss",
+        "d_loss = mean(-log D_real + log(1 - D_fake)): minimising it drives D_fake to 1",
+        "minimise -[log D(x) + log(1 - D(G(z)))]",
+        "xent(real logits, 1) + xent(fake logits, 0)",
+        _T + "test_d_loss_rewards_calling_fakes_real",
+    ),
+    Defect(
+        "log_of_sigmoid",
+        "log of a sigmoid",
+        "tf.log(D_fake), tf.log(1. - D_fake): -inf or NaN as soon as D saturates",
+        "cross-entropy computed from logits",
+        "tf.nn.sigmoid_cross_entropy_with_logits only",
+        _T + "test_log_of_sigmoid_overflows",
+    ),
+    Defect(
+        "g_not_trained",
+        "only D is trained",
+        "one Adam op on D_params = [W2, b2]; g_loss is printed, never minimised; the generator never changes",
+        "alternate a D update and a G update",
+        "two Adam ops, d_train and g_train (fused: train_step)",
+        _T + "test_only_w2_and_b2_ever_change",
+    ),
+    Defect(
+        "init_scale",
+        "unscaled initial weights",
+        "truncated_normal with stddev 1 on a 784-wide input: D's pre-sigmoid outputs start in the tens",
+        "initial weights scaled to the layer's width",
+        "Glorot-uniform initializers",
+        _T + "test_initial_discriminator_saturates",
+    ),
+    Defect(
+        "graph_size_seeds",
+        "initial weights depend on the graph's size",
+        "tf.set_random_seed alone: each op's seed comes from the number of ops before it",
+        "an explicit seed per random op",
+        "op-level seeds derived from the run seed and the variable name",
+        _T + "test_listing_weights_depend_on_unrelated_ops",
+    ),
+    Defect(
+        "undefined_names",
+        "mnist and plt are never defined",
+        "NameError once the graph builds",
+        "load the data and import pyplot",
+        "tf1gan.data.load and tf1gan.plots",
+        _T + "test_mnist_and_plt_are_undefined",
+    ),
+    Defect(
+        "epochs_are_steps",
+        "200 'epochs' are 200 batches",
+        "each loop iteration is one batch: 200 x 128 = 25,600 images, under half an epoch of 55,000",
+        "count what is counted",
+        "--steps counts generator steps; batches reshuffle every epoch",
+        _T + "test_an_epoch_is_one_batch",
+    ),
 ]
 
 ListingError = collections.namedtuple("ListingError", "type message line text stage")
 ListingError.__doc__ = "An exception the listing raised: its type, message, listing line number and text."
 ListingRun = collections.namedtuple(
-    "ListingRun", "edits records initial final moved samples plotted error hidden_dim eval_samples")
+    "ListingRun", "edits records initial final moved samples plotted error hidden_dim eval_samples"
+)
 ListingRun.__doc__ = """What a (possibly edited) listing did: per-step losses, variable
 values before and after, which variables moved, its samples, what its plot
 received, and the exception it stopped on, if any."""
@@ -231,6 +302,7 @@ def run_as_printed(mnist=None, plt=None, tf_module=None):
     ``import tensorflow as tf`` only when given.
     """
     from tf1gan.tfcompat import tf
+
     text = source()
     namespace = {"__name__": "__article_listing__", "mnist": mnist, "plt": plt}
     if tf_module is not None:
@@ -259,10 +331,15 @@ def _segments(text):
 
     def part(a, b, dedent=0):
         # blank lines keep their place, so line numbers in tracebacks stay the listing's
-        return "".join(["\n"] * a + [l[dedent:] if l.strip() else "\n" for l in lines[a:b]])
+        return "".join(["\n"] * a + [line[dedent:] if line.strip() else "\n" for line in lines[a:b]])
 
-    return {"graph": part(0, session), "init": part(find("sess.run(tf.global", session), loop, 4),
-            "body": part(loop + 1, report, 8), "sample": part(sample, sample + 1, 4), "plot": part(plot, len(lines))}
+    return {
+        "graph": part(0, session),
+        "init": part(find("sess.run(tf.global", session), loop, 4),
+        "body": part(loop + 1, report, 8),
+        "sample": part(sample, sample + 1, 4),
+        "plot": part(plot, len(lines)),
+    }
 
 
 def run(edits, dataset, steps=200, seed=1234, batch_size=128, record_every=1, n_samples=0):
@@ -277,6 +354,7 @@ def run(edits, dataset, steps=200, seed=1234, batch_size=128, record_every=1, n_
     training, with the listing's own noise (uniform in [-1, 1], its width).
     """
     from tf1gan.tfcompat import tf
+
     text = edited(edits, seed=seed, batch_size=batch_size, steps=steps, compat_tf=True)
     parts = {k: compile(v, FILENAME, "exec") for k, v in _segments(text).items()}
     mnist = TutorialMNIST(dataset.train.images, dataset.train.labels, seed)
@@ -317,9 +395,18 @@ def run(edits, dataset, steps=200, seed=1234, batch_size=128, record_every=1, n_
     except Exception as e:  # where the listing stops is part of what it does
         error = _with_text(_error(e, stage), text)
     moved = sorted(k for k in final if not np.array_equal(initial[k], final[k]))
-    return ListingRun(edits=tuple(edits), records=records, initial=initial, final=final, moved=moved,
-                      samples=samples, plotted=plt.images, error=error, hidden_dim=ns.get("hidden_dim"),
-                      eval_samples=eval_samples)
+    return ListingRun(
+        edits=tuple(edits),
+        records=records,
+        initial=initial,
+        final=final,
+        moved=moved,
+        samples=samples,
+        plotted=plt.images,
+        error=error,
+        hidden_dim=ns.get("hidden_dim"),
+        eval_samples=eval_samples,
+    )
 
 
 def smallest_working_edits(dataset, steps=2):

@@ -19,6 +19,7 @@ measurement). So a computation is keyed on:
 ``config.json``, every golden snapshot and ``tf1gan env`` carry, and
 :func:`bitwise_obstacles` says why two blocks can or cannot give equal bits.
 """
+
 import os
 import platform
 
@@ -28,12 +29,32 @@ from tf1gan import __version__
 
 # Instruction sets that TF 1.15's kernels (built for AVX) or oneDNN's JIT kernels (up to AVX-512,
 # VNNI, BF16, AMX) dispatch on.
-ISA_FLAGS = ("sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512dq", "avx512bw", "avx512vl",
-             "avx512_vnni", "avx512_bf16", "amx_tile")
+ISA_FLAGS = (
+    "sse4_1",
+    "sse4_2",
+    "avx",
+    "avx2",
+    "fma",
+    "f16c",
+    "avx512f",
+    "avx512dq",
+    "avx512bw",
+    "avx512vl",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_tile",
+)
 # Environment variables that change which kernels run, how many threads they use, or which device.
-ENV_VARS = ("TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC", "NVIDIA_TF32_OVERRIDE", "TF_OVERRIDE_GLOBAL_THREADPOOL",
-            "CUDA_VISIBLE_DEVICES", "TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL", "TF_ENABLE_ONEDNN_OPTS",
-            "OMP_NUM_THREADS")
+ENV_VARS = (
+    "TF_DETERMINISTIC_OPS",
+    "TF_CUDNN_DETERMINISTIC",
+    "NVIDIA_TF32_OVERRIDE",
+    "TF_OVERRIDE_GLOBAL_THREADPOOL",
+    "CUDA_VISIBLE_DEVICES",
+    "TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "OMP_NUM_THREADS",
+)
 # What of each block decides the bits (everything else in it is recorded for people).
 CPU_KEYS = ("vendor", "model_name", "family", "model", "stepping", "flags", "caches")
 GPU_KEYS = ("name", "compute_capability", "cuda", "cudnn", "tf32")
@@ -43,8 +64,15 @@ VERSION_KEYS = ("tensorflow", "numpy", "machine")
 def versions():
     """Versions of everything that decides what the graph computes (and Python's, for the record)."""
     from tf1gan.tfcompat import TF_VERSION
-    return {"tf1gan": __version__, "python": platform.python_version(), "tensorflow": TF_VERSION,
-            "numpy": numpy.__version__, "platform": platform.platform(), "machine": platform.machine()}
+
+    return {
+        "tf1gan": __version__,
+        "python": platform.python_version(),
+        "tensorflow": TF_VERSION,
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+    }
 
 
 def _cpuinfo(path="/proc/cpuinfo"):
@@ -75,38 +103,45 @@ def _caches(root="/sys/devices/system/cpu/cpu0/cache"):
         if not entry.startswith("index"):
             continue
         try:
-            def read(name):
-                with open(os.path.join(root, entry, name)) as f:
-                    return f.read().strip()
-            kind = {"Data": "d", "Instruction": "i"}.get(read("type"), "")
-            caches["L%s%s" % (read("level"), kind)] = read("size")
+            level, kind, size = (_read_text(os.path.join(root, entry, name)) for name in ("level", "type", "size"))
+            caches["L%s%s" % (level, {"Data": "d", "Instruction": "i"}.get(kind, ""))] = size
         except OSError:
             continue
     return caches
+
+
+def _read_text(path):
+    with open(path) as f:
+        return f.read().strip()
 
 
 def cpu_block(cpuinfo=None, caches=None):
     """The CPU as far as it decides the bits (see the module docstring)."""
     info = _cpuinfo() if cpuinfo is None else cpuinfo
     flags = set(info.get("flags", "").split())
-    return {"vendor": info.get("vendor_id", platform.processor() or "unknown"),
-            "model_name": info.get("model name", "unknown"),
-            "family": info.get("cpu family", ""), "model": info.get("model", ""),
-            "stepping": info.get("stepping", ""),
-            "flags": [f for f in ISA_FLAGS if f in flags],
-            "caches": _caches() if caches is None else caches,
-            "logical_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()}
+    return {
+        "vendor": info.get("vendor_id", platform.processor() or "unknown"),
+        "model_name": info.get("model name", "unknown"),
+        "family": info.get("cpu family", ""),
+        "model": info.get("model", ""),
+        "stepping": info.get("stepping", ""),
+        "flags": [f for f in ISA_FLAGS if f in flags],
+        "caches": _caches() if caches is None else caches,
+        "logical_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+    }
 
 
 def gpu_block():
     """The first visible GPU as far as it decides the bits, or None when TensorFlow sees no GPU."""
     from tf1gan.tfcompat import gpu_devices
+
     gpus = gpu_devices()
     if not gpus:
         return None
     name, capability = gpus[0]
     try:
         from tensorflow.python.platform import build_info
+
         cuda = getattr(build_info, "cuda_version_number", None) or build_info.build_info.get("cuda_version")
         cudnn = getattr(build_info, "cudnn_version_number", None) or build_info.build_info.get("cudnn_version")
     except (ImportError, AttributeError):
@@ -114,8 +149,14 @@ def gpu_block():
     major = int(capability.split(".")[0]) if capability else 0
     # NVIDIA's TF1 builds use TF32 for float32 matrix products on Ampere (8.x) and later unless told not to.
     tf32 = major >= 8 and os.environ.get("NVIDIA_TF32_OVERRIDE") != "0"
-    return {"name": name, "compute_capability": capability, "cuda": cuda or "unknown", "cudnn": cudnn or "unknown",
-            "tf32": tf32, "count": len(gpus)}
+    return {
+        "name": name,
+        "compute_capability": capability,
+        "cuda": cuda or "unknown",
+        "cudnn": cudnn or "unknown",
+        "tf32": tf32,
+        "count": len(gpus),
+    }
 
 
 def resolved_threads(threads):
@@ -127,8 +168,11 @@ def resolved_threads(threads):
 
 def describe(threads=0, device="cpu"):
     """Everything that decides the bits of a computation on ``device`` with ``threads`` (0 = TF's choice)."""
-    block = {"versions": versions(), "threads": resolved_threads(threads),
-             "env": {k: os.environ[k] for k in ENV_VARS if k in os.environ}}
+    block = {
+        "versions": versions(),
+        "threads": resolved_threads(threads),
+        "env": {k: os.environ[k] for k in ENV_VARS if k in os.environ},
+    }
     gpu = gpu_block() if device == "gpu" else None
     if gpu:
         block["gpu"] = gpu
@@ -163,8 +207,10 @@ def bitwise_obstacles(a, b, versions_too=True):
         va, vb = a.get("versions", {}), b.get("versions", {})
         for key in VERSION_KEYS:
             if va.get(key) != vb.get(key):
-                reasons.append("other %s: %s vs %s" % ({"tensorflow": "TensorFlow", "machine": "architecture"}.get(
-                    key, key), va.get(key), vb.get(key)))
+                reasons.append(
+                    "other %s: %s vs %s"
+                    % ({"tensorflow": "TensorFlow", "machine": "architecture"}.get(key, key), va.get(key), vb.get(key))
+                )
     if bool(a.get("gpu")) != bool(b.get("gpu")):
         reasons.append("other device: %s vs %s" % (short_name(a), short_name(b)))
     elif a.get("gpu"):
@@ -176,10 +222,14 @@ def bitwise_obstacles(a, b, versions_too=True):
         changed = [k for k in CPU_KEYS if a["cpu"].get(k) != b["cpu"].get(k)]
         if changed:
             same_model = not set(changed) & {"vendor", "model_name", "family", "model", "stepping"}
-            reasons.append("%s: %s vs %s" % (
-                "same CPU model, other " + " and ".join(changed) if same_model else "other CPU",
-                _cpu_detail(a["cpu"], changed) if same_model else short_name(a),
-                _cpu_detail(b["cpu"], changed) if same_model else short_name(b)))
+            reasons.append(
+                "%s: %s vs %s"
+                % (
+                    "same CPU model, other " + " and ".join(changed) if same_model else "other CPU",
+                    _cpu_detail(a["cpu"], changed) if same_model else short_name(a),
+                    _cpu_detail(b["cpu"], changed) if same_model else short_name(b),
+                )
+            )
     if a.get("threads") != b.get("threads"):
         reasons.append("other thread count: %s vs %s" % (a.get("threads"), b.get("threads")))
     env_a, env_b = a.get("env", {}), b.get("env", {})
@@ -196,21 +246,29 @@ def _cpu_detail(cpu, keys):
 def format_block(block):
     """The block as readable lines, for ``tf1gan env``."""
     v = block["versions"]
-    lines = ["tf1gan %s, TensorFlow %s, numpy %s, Python %s, %s" % (
-        v["tf1gan"], v["tensorflow"], v["numpy"], v["python"], v["machine"]),
-        "platform: %s" % v["platform"]]
+    lines = [
+        "tf1gan %s, TensorFlow %s, numpy %s, Python %s, %s"
+        % (v["tf1gan"], v["tensorflow"], v["numpy"], v["python"], v["machine"]),
+        "platform: %s" % v["platform"],
+    ]
     if block.get("gpu"):
         g = block["gpu"]
-        lines.append("gpu: %s, compute capability %s, CUDA %s, cuDNN %s, TF32 %s (%d visible)" % (
-            g["name"], g["compute_capability"], g["cuda"], g["cudnn"], "on" if g["tf32"] else "off", g["count"]))
+        lines.append(
+            "gpu: %s, compute capability %s, CUDA %s, cuDNN %s, TF32 %s (%d visible)"
+            % (g["name"], g["compute_capability"], g["cuda"], g["cudnn"], "on" if g["tf32"] else "off", g["count"])
+        )
     if block.get("cpu"):
         c = block["cpu"]
         lines.append("cpu: %s" % short_name(block))
         lines.append("     instruction sets: %s" % (" ".join(c["flags"]) or "none of " + " ".join(ISA_FLAGS)))
-        lines.append("     caches: %s; %s logical CPUs usable" % (
-            ", ".join("%s %s" % kv for kv in sorted(c["caches"].items())) or "unknown", c["logical_cpus"]))
+        lines.append(
+            "     caches: %s; %s logical CPUs usable"
+            % (", ".join("%s %s" % kv for kv in sorted(c["caches"].items())) or "unknown", c["logical_cpus"])
+        )
     lines.append("threads: %d" % block["threads"])
     env = block.get("env", {})
-    lines.append("environment: %s" % (", ".join("%s=%s" % (k, env[k]) for k in ENV_VARS if k in env) or
-                                      "none of " + ", ".join(ENV_VARS) + " set"))
+    lines.append(
+        "environment: %s"
+        % (", ".join("%s=%s" % (k, env[k]) for k in ENV_VARS if k in env) or "none of " + ", ".join(ENV_VARS) + " set")
+    )
     return "\n".join(lines)

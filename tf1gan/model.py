@@ -10,6 +10,7 @@ two Adam optimisers each restricted to its own scope. What the article got wrong
 is fixed here: no shared weights, the discriminator returns logits, losses come
 from ``tf.nn.sigmoid_cross_entropy_with_logits``, and both networks are trained.
 """
+
 import collections
 import hashlib
 
@@ -22,30 +23,44 @@ G_SCOPE = "generator"
 G_EMA_SCOPE = "generator_ema"  # the moving average of the generator's weights, same layout
 D_SCOPE = "discriminator"
 
-GANGraph = collections.namedtuple("GANGraph", [
-    # inputs: placeholders the article's style feeds; in "graph" input mode X and
-    # Z default to an in-graph batch selected by batch_index / batch_number.
-    "X", "Z", "batch_index", "batch_number", "data_images", "data_init",
-    # generator
-    "g_logits",        # pre-activation output of the generator's last layer
-    "g_sample",        # samples in [0, 1] from the live generator weights
-    "ema_sample",      # samples in [0, 1] from the averaged weights (g_sample if no averaging)
-    # discriminator on the current batch, before this step's update
-    "d_real_logits", "d_fake_logits",
-    "d_real", "d_fake",  # batch means of D(x) and D(G(z)) as probabilities
-    # losses at the current weights (evaluating them changes nothing)
-    "d_loss", "g_loss",
-    # training
-    "d_train",         # one discriminator Adam step on d_loss
-    "g_train",         # one generator Adam step on g_loss (then the average update): the article's
-                       # two-op alternation is sess.run(d_train) then sess.run(g_train)
-    "train_step",      # the same pair fused into one op: a D step, then a G step that sees the
-                       # updated D, then the average update
-    "g_loss_step",     # the generator loss the G step of train_step minimised
-    "global_step",     # generator steps taken
-    "g_vars", "d_vars", "ema_vars",
-    "summaries", "image_summary",
-])
+GANGraph = collections.namedtuple(
+    "GANGraph",
+    [
+        # inputs: placeholders the article's style feeds; in "graph" input mode X and
+        # Z default to an in-graph batch selected by batch_index / batch_number.
+        "X",
+        "Z",
+        "batch_index",
+        "batch_number",
+        "data_images",
+        "data_init",
+        # generator
+        "g_logits",  # pre-activation output of the generator's last layer
+        "g_sample",  # samples in [0, 1] from the live generator weights
+        "ema_sample",  # samples in [0, 1] from the averaged weights (g_sample if no averaging)
+        # discriminator on the current batch, before this step's update
+        "d_real_logits",
+        "d_fake_logits",
+        "d_real",
+        "d_fake",  # batch means of D(x) and D(G(z)) as probabilities
+        # losses at the current weights (evaluating them changes nothing)
+        "d_loss",
+        "g_loss",
+        # training
+        "d_train",  # one discriminator Adam step on d_loss
+        "g_train",  # one generator Adam step on g_loss (then the average update): the article's
+        # two-op alternation is sess.run(d_train) then sess.run(g_train)
+        "train_step",  # the same pair fused into one op: a D step, then a G step that sees the
+        # updated D, then the average update
+        "g_loss_step",  # the generator loss the G step of train_step minimised
+        "global_step",  # generator steps taken
+        "g_vars",
+        "d_vars",
+        "ema_vars",
+        "summaries",
+        "image_summary",
+    ],
+)
 
 
 def derive_seed(seed, *names):
@@ -56,7 +71,7 @@ def derive_seed(seed, *names):
     random op here gets a seed of its own derived from the run's seed and its name.
     """
     text = "/".join([str(seed)] + [str(n) for n in names]).encode()
-    return int.from_bytes(hashlib.sha256(text).digest()[:4], "big") % (2 ** 31 - 1) + 1
+    return int.from_bytes(hashlib.sha256(text).digest()[:4], "big") % (2**31 - 1) + 1
 
 
 def noise_batch(config, n, rng):
@@ -81,8 +96,12 @@ def _graph_noise(config, n, batch_number):
 
 
 def _activation(name):
-    return {"relu": tf.nn.relu, "tanh": tf.nn.tanh, "elu": tf.nn.elu,
-            "leaky_relu": lambda x: tf.nn.leaky_relu(x, alpha=0.2)}[name]
+    return {
+        "relu": tf.nn.relu,
+        "tanh": tf.nn.tanh,
+        "elu": tf.nn.elu,
+        "leaky_relu": lambda x: tf.nn.leaky_relu(x, alpha=0.2),
+    }[name]
 
 
 def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
@@ -97,10 +116,15 @@ def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
     act = _activation(config.activation)
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
         layers = ["hidden%d" % (i + 1) for i in range(len(widths))] + ["out"]
-        for i, (name, units) in enumerate(zip(layers, list(widths) + [outputs])):
+        for name, units in zip(layers, list(widths) + [outputs]):
             with tf.variable_scope(name):
-                w = tf.get_variable("w", [int(x.shape[-1]), units], tf.float32, tf.glorot_uniform_initializer(
-                    seed=derive_seed(config.seed, role, name, "w")), trainable=trainable)
+                w = tf.get_variable(
+                    "w",
+                    [int(x.shape[-1]), units],
+                    tf.float32,
+                    tf.glorot_uniform_initializer(seed=derive_seed(config.seed, role, name, "w")),
+                    trainable=trainable,
+                )
                 b = tf.get_variable("b", [units], tf.float32, tf.zeros_initializer(), trainable=trainable)
             x = tf.matmul(x, w) + b
             if name != "out":
@@ -161,8 +185,9 @@ def discriminator(x, config, batch_number=None):
 
 
 def _xent(logits, label):
-    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-        labels=tf.fill(tf.shape(logits), label), logits=logits))
+    return tf.reduce_mean(
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), label), logits=logits)
+    )
 
 
 def discriminator_loss(real_logits, fake_logits, config):
@@ -188,7 +213,7 @@ def sampling_checkpoint_names(config, g_vars):
     with a plain ``generator`` (sampling, export) load the averaged weights.
     """
     source = G_EMA_SCOPE if config.ema_decay > 0 else G_SCOPE
-    return {source + v.op.name[len(G_SCOPE):]: v for v in g_vars}
+    return {source + v.op.name[len(G_SCOPE) :]: v for v in g_vars}
 
 
 def _learning_rate(base, config, global_step):
@@ -230,14 +255,16 @@ def build_gan(config, num_images=None):
         if num_images is None:
             raise ValueError("graph input needs num_images")
         data_init = tf.placeholder(tf.uint8, [num_images, PIXELS], name="data_init")
-        data_images = tf.Variable(data_init, trainable=False, name="data_images",
-                                  collections=[tf.GraphKeys.LOCAL_VARIABLES])
+        data_images = tf.Variable(
+            data_init, trainable=False, name="data_images", collections=[tf.GraphKeys.LOCAL_VARIABLES]
+        )
         batch_index = tf.placeholder(tf.int32, [None], name="batch_index")
         batch_number = tf.placeholder(tf.int64, [], name="batch_number")
         real = tf.cast(tf.gather(data_images, batch_index), tf.float32) / 255.0
         X = tf.placeholder_with_default(real, [None, PIXELS], name="X")
         Z = tf.placeholder_with_default(
-            _graph_noise(config, tf.shape(batch_index)[0], batch_number), [None, config.z_dim], name="Z")
+            _graph_noise(config, tf.shape(batch_index)[0], batch_number), [None, config.z_dim], name="Z"
+        )
     else:
         data_init = data_images = batch_index = None
         # only keys dropout masks here; the trainer feeds it, evaluation may leave it at 0
@@ -257,11 +284,12 @@ def build_gan(config, num_images=None):
     g_loss = tf.identity(generator_loss(d_fake_logits, config), name="g_loss")
     # Each optimiser's update ops and step counters sit under its network's name.
     with tf.name_scope(D_SCOPE + "/"):
-        d_train = tf.train.AdamOptimizer(_learning_rate(config.lr_d, config, global_step), config.beta1,
-                                         config.beta2, name="d_adam").minimize(d_loss, var_list=d_vars,
-                                                                               name="d_train")
-    g_adam = tf.train.AdamOptimizer(_learning_rate(config.lr_g, config, global_step), config.beta1, config.beta2,
-                                    name="g_adam")
+        d_train = tf.train.AdamOptimizer(
+            _learning_rate(config.lr_d, config, global_step), config.beta1, config.beta2, name="d_adam"
+        ).minimize(d_loss, var_list=d_vars, name="d_train")
+    g_adam = tf.train.AdamOptimizer(
+        _learning_rate(config.lr_g, config, global_step), config.beta1, config.beta2, name="g_adam"
+    )
     with tf.name_scope(G_SCOPE + "/"):
         g_step = g_adam.minimize(g_loss, var_list=g_vars, global_step=global_step, name="g_step")
 
@@ -272,8 +300,7 @@ def build_gan(config, num_images=None):
     with tf.control_dependencies([d_train]):
         g_loss_step = tf.identity(generator_loss(discriminator(fake, config, batch_number), config), name="g_loss_step")
         with tf.name_scope(G_SCOPE + "/"):
-            g_step_fused = g_adam.minimize(g_loss_step, var_list=g_vars, global_step=global_step,
-                                           name="g_step_fused")
+            g_step_fused = g_adam.minimize(g_loss_step, var_list=g_vars, global_step=global_step, name="g_step_fused")
 
     g_sample = tf.identity(to_pixels(g_logits, config), name="g_sample")
     if config.ema_decay > 0:
@@ -292,21 +319,40 @@ def build_gan(config, num_images=None):
 
     d_real = tf.reduce_mean(tf.nn.sigmoid(d_real_logits), name="d_real")
     d_fake = tf.reduce_mean(tf.nn.sigmoid(d_fake_logits), name="d_fake")
-    summaries = tf.summary.merge([
-        tf.summary.scalar("loss/discriminator", d_loss),
-        tf.summary.scalar("loss/generator", g_loss_step),
-        tf.summary.scalar("D/real", d_real),
-        tf.summary.scalar("D/fake", d_fake),
-    ])
-    image_summary = tf.summary.image(
-        "samples", tf.reshape(ema_sample, [-1, 28, 28, 1]), max_outputs=16)
+    summaries = tf.summary.merge(
+        [
+            tf.summary.scalar("loss/discriminator", d_loss),
+            tf.summary.scalar("loss/generator", g_loss_step),
+            tf.summary.scalar("D/real", d_real),
+            tf.summary.scalar("D/fake", d_fake),
+        ]
+    )
+    image_summary = tf.summary.image("samples", tf.reshape(ema_sample, [-1, 28, 28, 1]), max_outputs=16)
 
     return GANGraph(
-        X=X, Z=Z, batch_index=batch_index, batch_number=batch_number,
-        data_images=data_images, data_init=data_init,
-        g_logits=g_logits, g_sample=g_sample, ema_sample=ema_sample,
-        d_real_logits=d_real_logits, d_fake_logits=d_fake_logits, d_real=d_real, d_fake=d_fake,
-        d_loss=d_loss, g_loss=g_loss, d_train=d_train, g_train=g_train, train_step=train_step,
-        g_loss_step=g_loss_step, global_step=global_step,
-        g_vars=g_vars, d_vars=d_vars, ema_vars=ema_vars,
-        summaries=summaries, image_summary=image_summary)
+        X=X,
+        Z=Z,
+        batch_index=batch_index,
+        batch_number=batch_number,
+        data_images=data_images,
+        data_init=data_init,
+        g_logits=g_logits,
+        g_sample=g_sample,
+        ema_sample=ema_sample,
+        d_real_logits=d_real_logits,
+        d_fake_logits=d_fake_logits,
+        d_real=d_real,
+        d_fake=d_fake,
+        d_loss=d_loss,
+        g_loss=g_loss,
+        d_train=d_train,
+        g_train=g_train,
+        train_step=train_step,
+        g_loss_step=g_loss_step,
+        global_step=global_step,
+        g_vars=g_vars,
+        d_vars=d_vars,
+        ema_vars=ema_vars,
+        summaries=summaries,
+        image_summary=image_summary,
+    )

@@ -1,4 +1,5 @@
 """Pictures: sample grids and loss curves, drawn with matplotlib's Agg backend (no screen needed)."""
+
 import io
 import math
 
@@ -20,7 +21,7 @@ def grid(images, cols=None, pad=2):
     out = np.full((rows * (28 + pad) + pad, cols * (28 + pad) + pad), 0.5, np.float32)
     for i, img in enumerate(images):
         r, c = divmod(i, cols)
-        out[pad + r * (28 + pad):pad + r * (28 + pad) + 28, pad + c * (28 + pad):pad + c * (28 + pad) + 28] = img
+        out[pad + r * (28 + pad) : pad + r * (28 + pad) + 28, pad + c * (28 + pad) : pad + c * (28 + pad) + 28] = img
     return out
 
 
@@ -58,11 +59,11 @@ def loss_figure(series, title=None):
         top.set_ylabel("loss")
         top.legend(loc="best")
         # matplotlib silently leaves out inf and NaN: say where they are instead of showing empty axes
-        notes = [n for n in (_nonfinite_note(records, "d_loss", "D loss"), _nonfinite_note(records, "g_loss", "G loss"))
-                 if n]
+        notes = [
+            n for n in (_nonfinite_note(records, "d_loss", "D loss"), _nonfinite_note(records, "g_loss", "G loss")) if n
+        ]
         if notes:
-            top.text(0.5, 0.5, "\n".join(notes), transform=top.transAxes, ha="center", va="center",
-                     color="firebrick")
+            top.text(0.5, 0.5, "\n".join(notes), transform=top.transAxes, ha="center", va="center", color="firebrick")
         if records and "d_real" in records[0]:
             bottom.plot(steps, [r["d_real"] for r in records], label="mean D(x)")
             bottom.plot(steps, [r["d_fake"] for r in records], label="mean D(G(z))")

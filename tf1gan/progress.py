@@ -4,6 +4,7 @@ On a terminal the line is redrawn in place a few times a second; in a log file
 (CI, ``docker logs``) a full line is printed every ``log_interval`` seconds so
 the log stays readable.
 """
+
 import sys
 import time
 

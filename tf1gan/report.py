@@ -3,6 +3,7 @@
 Reports are written once, as a list of blocks, so the ``.md`` and ``.html``
 versions can never say different things.
 """
+
 import base64
 import html
 import os
@@ -73,12 +74,15 @@ class Document(object):
 
     def html(self):
         """The document as one self-contained HTML page (images as data URIs)."""
-        out = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'><title>%s</title>" % html.escape(self.title),
-               "<style>body{font-family:sans-serif;max-width:72em;margin:2em auto;line-height:1.45}"
-               "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;"
-               "vertical-align:top}th{background:#eee}code,pre{background:#f4f4f4}pre{padding:.6em;"
-               "overflow-x:auto}img{max-width:100%}figcaption{font-style:italic}</style></head><body>",
-               "<h1>%s</h1>" % html.escape(self.title)]
+        out = [
+            "<!DOCTYPE html>",
+            "<html><head><meta charset='utf-8'><title>%s</title>" % html.escape(self.title),
+            "<style>body{font-family:sans-serif;max-width:72em;margin:2em auto;line-height:1.45}"
+            "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;"
+            "vertical-align:top}th{background:#eee}code,pre{background:#f4f4f4}pre{padding:.6em;"
+            "overflow-x:auto}img{max-width:100%}figcaption{font-style:italic}</style></head><body>",
+            "<h1>%s</h1>" % html.escape(self.title),
+        ]
         for block in self.blocks:
             kind = block[0]
             if kind == "heading":
@@ -93,8 +97,10 @@ class Document(object):
                 out.append("<pre>%s</pre>" % html.escape(block[1]))
             elif kind == "image":
                 data = base64.b64encode(block[2]).decode("ascii")
-                out.append("<figure><img alt='%s' src='data:image/png;base64,%s'><figcaption>%s</figcaption>"
-                           "</figure>" % (html.escape(block[3]), data, _inline_html(block[3])))
+                out.append(
+                    "<figure><img alt='%s' src='data:image/png;base64,%s'><figcaption>%s</figcaption>"
+                    "</figure>" % (html.escape(block[3]), data, _inline_html(block[3]))
+                )
         out.append("</body></html>")
         return "\n".join(out)
 

@@ -12,6 +12,7 @@ Layout of a run folder::
 Every file is replaced atomically (written beside, then renamed), so a process
 killed at any moment leaves either the old or the new version, never half of one.
 """
+
 import json
 import os
 import shutil
@@ -58,8 +59,9 @@ class Run(object):
             raise RunError("%s: exists and is not a folder" % self.path)
         if self.exists():
             if not force:
-                raise RunError("%s already holds a run; use --resume to continue it or --force to start over"
-                               % self.path)
+                raise RunError(
+                    "%s already holds a run; use --resume to continue it or --force to start over" % self.path
+                )
             for name in (CONFIG, METRICS, LOSS_CURVE):
                 if os.path.exists(os.path.join(self.path, name)):
                     os.unlink(os.path.join(self.path, name))
@@ -85,8 +87,13 @@ class Run(object):
         self.read_config()  # a clear error for a missing or damaged config.json
         with open(self.config_path) as f:
             doc = json.load(f)
-        return {"versions": doc.get("versions", {}), "cpu": doc.get("cpu"), "gpu": doc.get("gpu"),
-                "threads": doc.get("threads"), "env": doc.get("env", {})}
+        return {
+            "versions": doc.get("versions", {}),
+            "cpu": doc.get("cpu"),
+            "gpu": doc.get("gpu"),
+            "threads": doc.get("threads"),
+            "env": doc.get("env", {}),
+        }
 
     def read_config(self):
         """The :class:`Config` this run was made with."""
@@ -157,5 +164,7 @@ def check_checkpoint(path, expected):
         elif list(saved[name]) != shape:
             problems.append("%s is %s in the checkpoint, %s here" % (name, list(saved[name]), shape))
     if problems:
-        raise RunError("%s was made with another architecture or data set: %s%s" % (
-            path, "; ".join(problems[:6]), " (and %d more)" % (len(problems) - 6) if len(problems) > 6 else ""))
+        raise RunError(
+            "%s was made with another architecture or data set: %s%s"
+            % (path, "; ".join(problems[:6]), " (and %d more)" % (len(problems) - 6) if len(problems) > 6 else "")
+        )

@@ -4,6 +4,7 @@ The generator is rebuilt with :func:`tf1gan.model.generator` (the same code the
 training graph uses) and restored with the weights samples come from: the moving
 average when the run keeps one, else the live weights.
 """
+
 import io
 
 import numpy as np
@@ -24,8 +25,7 @@ class Generator(object):
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.Z = tf.placeholder(tf.float32, [None, self.config.z_dim], name="Z")
-            self.images = tf.identity(model.to_pixels(model.generator(self.Z, self.config), self.config),
-                                      name="images")
+            self.images = tf.identity(model.to_pixels(model.generator(self.Z, self.config), self.config), name="images")
             names = model.sampling_checkpoint_names(self.config, tf.global_variables())
             runs.check_checkpoint(self.checkpoint, {n: v.shape.as_list() for n, v in names.items()})
             saver = tf.train.Saver(var_list=names)
@@ -34,8 +34,9 @@ class Generator(object):
 
     def sample(self, z, batch_size=1000):
         """Images [N, 784] in [0, 1] for noise ``z`` [N, z_dim]."""
-        return np.concatenate([self.sess.run(self.images, {self.Z: z[i:i + batch_size]})
-                               for i in range(0, len(z), batch_size)])
+        return np.concatenate(
+            [self.sess.run(self.images, {self.Z: z[i : i + batch_size]}) for i in range(0, len(z), batch_size)]
+        )
 
     def noise(self, n, seed):
         """``n`` noise vectors of the run's distribution from ``numpy.random.RandomState(seed)``."""

@@ -6,6 +6,7 @@ module prints on every use); on TensorFlow 2.x it is the same API kept for
 graph-mode code, so placeholders, ``tf.Session`` and ``tf.train.Saver`` run
 unchanged on both.
 """
+
 import os
 import re
 import sys
@@ -28,9 +29,11 @@ os.environ.setdefault("TF_OVERRIDE_GLOBAL_THREADPOOL", "1")
 os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 
 # Lines TensorFlow 2 writes to stderr on import whatever TF_CPP_MIN_LOG_LEVEL says.
-_IMPORT_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog|"
-                           r"^I\d{4} .*(oneDNN custom operations|cpu_feature_guard)|"
-                           r"To enable the following instructions|rebuild TensorFlow with the appropriate")
+_IMPORT_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog|"
+    r"^I\d{4} .*(oneDNN custom operations|cpu_feature_guard)|"
+    r"To enable the following instructions|rebuild TensorFlow with the appropriate"
+)
 
 
 def _import_tensorflow():
@@ -58,8 +61,10 @@ def _import_tensorflow():
 try:
     _tf = _import_tensorflow()
 except ImportError as e:  # pragma: no cover - depends on the environment
-    raise Tf1ganError("TensorFlow is not installed here (%s); install tensorflow==1.15.5 "
-                      "(make install does) or TensorFlow 2 for the compat.v1 path" % e)
+    raise Tf1ganError(
+        "TensorFlow is not installed here (%s); install tensorflow==1.15.5 "
+        "(make install does) or TensorFlow 2 for the compat.v1 path" % e
+    )
 
 TF_VERSION = _tf.__version__
 IS_TF2 = not TF_VERSION.startswith("1.")
@@ -93,6 +98,7 @@ def session_config(threads=0, device="cpu"):
 def gpu_devices():
     """(name, compute capability) of each GPU TensorFlow can see (empty on a CPU-only build or machine)."""
     from tensorflow.python.client import device_lib
+
     found = []
     for d in device_lib.list_local_devices():
         if d.device_type == "GPU":

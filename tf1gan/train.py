@@ -13,6 +13,7 @@ previous checkpoint as the latest, since the ``checkpoint`` index only changes
 after a checkpoint's files are complete; a NaN or infinite loss stops the run
 before anything from that step is saved.
 """
+
 import collections
 import math
 import os
@@ -38,8 +39,9 @@ def resolve_device(device):
         return "cpu"
     gpus = gpu_devices()
     if device == "gpu" and not gpus:
-        raise ConfigError("--device gpu: TensorFlow sees no GPU here (CUDA build and driver needed); "
-                          "use --device cpu or auto")
+        raise ConfigError(
+            "--device gpu: TensorFlow sees no GPU here (CUDA build and driver needed); use --device cpu or auto"
+        )
     return "gpu" if gpus else "cpu"
 
 
@@ -62,8 +64,9 @@ class Monitor(object):
         weights, _ = classifier.load(dataset.name)
         self.classifier = classifier.Classifier(weights)
         self.classes = dataset.classes
-        self.z = model.noise_batch(config, MONITOR_SAMPLES,
-                                   np.random.RandomState(model.derive_seed(config.seed, "monitor")))
+        self.z = model.noise_batch(
+            config, MONITOR_SAMPLES, np.random.RandomState(model.derive_seed(config.seed, "monitor"))
+        )
         self.best_covered = 0
 
     @classmethod
@@ -82,13 +85,20 @@ class Monitor(object):
         probs = self.classifier.predict(samples)
         hist = classifier.class_histogram(probs)
         covered = classifier.modes_covered(hist)
-        figures = {"classifier_score": classifier.classifier_score(probs), "modes_covered": covered,
-                   "min_class_share": float(hist.min())}
+        figures = {
+            "classifier_score": classifier.classifier_score(probs),
+            "modes_covered": covered,
+            "min_class_share": float(hist.min()),
+        }
         warning = None
         if covered < self.best_covered or covered <= len(hist) // 2:
-            missing = ["%s (%.1f%%)" % (self.classes[i], 100 * hist[i]) for i in np.argsort(hist)[:len(hist) - covered]]
-            warning = ("warning: mode collapse? only %d of %d classes hold 2%% of samples (%d did before); "
-                       "rarest: %s" % (covered, len(hist), self.best_covered, ", ".join(missing)))
+            missing = [
+                "%s (%.1f%%)" % (self.classes[i], 100 * hist[i]) for i in np.argsort(hist)[: len(hist) - covered]
+            ]
+            warning = (
+                "warning: mode collapse? only %d of %d classes hold 2%% of samples (%d did before); "
+                "rarest: %s" % (covered, len(hist), self.best_covered, ", ".join(missing))
+            )
         self.best_covered = max(self.best_covered, covered)
         return figures, warning
 
@@ -159,8 +169,10 @@ class Trainer(object):
         """Initialise fresh weights, or restore ``checkpoint``; return the step to continue from."""
         g = self.g
         if checkpoint:
-            runs.check_checkpoint(checkpoint, {v.op.name: v.shape.as_list() for v in
-                                          self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)})
+            runs.check_checkpoint(
+                checkpoint,
+                {v.op.name: v.shape.as_list() for v in self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)},
+            )
             self.saver.restore(self.sess, checkpoint)
             # so that max_to_keep also retires the checkpoints of the interrupted process
             state = tf.train.get_checkpoint_state(os.path.dirname(checkpoint))
@@ -178,8 +190,11 @@ class Trainer(object):
         if self.config.input == "graph":
             feed = {g.batch_index: idx, g.batch_number: b}
         else:
-            feed = {g.X: data.to_unit(self.images[idx]), g.batch_number: b,
-                    g.Z: model.noise_batch(self.config, len(idx), np.random.RandomState([self.noise_seed, b]))}
+            feed = {
+                g.X: data.to_unit(self.images[idx]),
+                g.batch_number: b,
+                g.Z: model.noise_batch(self.config, len(idx), np.random.RandomState([self.noise_seed, b])),
+            }
         if b == self.nan_batch:
             feed[g.Z] = np.full((len(idx), self.config.z_dim), np.nan, np.float32)
         return feed
@@ -196,8 +211,10 @@ class Trainer(object):
         values = dict(zip(METRIC_KEYS, (float(v) for v in out[1:5])))
         for name in ("d_loss", "g_loss"):
             if not math.isfinite(values[name]):
-                raise NonFiniteLossError("step %d: %s is %s; training stopped, the last good checkpoint is kept"
-                                         % (step + 1, name, values[name]))
+                raise NonFiniteLossError(
+                    "step %d: %s is %s; training stopped, the last good checkpoint is kept"
+                    % (step + 1, name, values[name])
+                )
         return values, (out[5] if fetch_summary else None)
 
     def samples(self, z):
@@ -208,11 +225,12 @@ class Trainer(object):
         """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
         _fault("before-save", step)
         try:
-            path = self.saver.save(self.sess, self.run_dir.checkpoint_prefix, global_step=step,
-                                   write_meta_graph=False)
+            path = self.saver.save(self.sess, self.run_dir.checkpoint_prefix, global_step=step, write_meta_graph=False)
         except (tf.errors.OpError, OSError) as e:
-            raise RunError("%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
-                           % (self.run_dir.checkpoint_dir, step, first_line(e)))
+            raise RunError(
+                "%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
+                % (self.run_dir.checkpoint_dir, step, first_line(e))
+            )
         _fault("after-save", step)
         return path
 
@@ -220,8 +238,7 @@ class Trainer(object):
 def _write_outputs(trainer, writer, step, records):
     """Sample grid (file and TensorBoard image) and loss curve for ``step``."""
     run = trainer.run_dir
-    images, summary = trainer.sess.run([trainer.g.ema_sample, trainer.g.image_summary],
-                                       {trainer.g.Z: trainer.grid_z})
+    images, summary = trainer.sess.run([trainer.g.ema_sample, trainer.g.image_summary], {trainer.g.Z: trainer.grid_z})
     plots.save_grid(images, run.sample_path(step), cols=10)
     writer.add_summary(summary, step)
     if records:
@@ -302,15 +319,25 @@ def _loop(trainer, checkpoint, stop, progress, monitor):
                 _write_outputs(trainer, writer, step, records)
             if step % config.checkpoint_every == 0 or step == config.steps:
                 trainer.save(step)
-            progress.update(step, {"D loss": values["d_loss"], "G loss": values["g_loss"],
-                                   "D(x)": values["d_real"], "D(G(z))": values["d_fake"]})
+            progress.update(
+                step,
+                {
+                    "D loss": values["d_loss"],
+                    "G loss": values["g_loss"],
+                    "D(x)": values["d_real"],
+                    "D(G(z))": values["d_fake"],
+                },
+            )
             if stop.signum is not None and step < config.steps:
                 if step % config.checkpoint_every:
                     trainer.save(step)
                 _write_outputs(trainer, writer, step, records)
                 name = "SIGINT" if stop.signum == signal.SIGINT else "SIGTERM"
-                raise Interrupted("%s: stopped by %s after step %d and saved a checkpoint; continue with: "
-                                  "tf1gan train --out %s --resume" % (run.path, name, step, run.path), stop.signum)
+                raise Interrupted(
+                    "%s: stopped by %s after step %d and saved a checkpoint; continue with: "
+                    "tf1gan train --out %s --resume" % (run.path, name, step, run.path),
+                    stop.signum,
+                )
     finally:
         writer.close()
     if step == start:

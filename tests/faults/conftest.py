@@ -1,8 +1,9 @@
 """Fixtures of the fault tests."""
+
 import pytest
+from runner import start_training
 
 from helpers import checkpoint_weights
-from runner import start_training
 
 
 @pytest.fixture(scope="session")
@@ -18,4 +19,5 @@ def reference(tmp_path_factory):
             assert proc.returncode == 0, err
             cache[steps] = checkpoint_weights(out)
         return cache[steps]
+
     return get

@@ -1,4 +1,5 @@
 """Training subprocesses to interrupt, and their checkpoints: helpers of the fault tests."""
+
 import json
 import os
 import subprocess
@@ -11,16 +12,50 @@ from tf1gan import runs
 from tf1gan.tfcompat import tf
 
 # Tiny and single-threaded: fast, and bitwise repeatable across processes.
-TRAIN_ARGS = ["--hidden", "16", "--z-dim", "8", "--batch-size", "16", "--threads", "1", "--monitor-every", "0",
-              "--log-every", "1", "--sample-every", "1000"]
+TRAIN_ARGS = [
+    "--hidden",
+    "16",
+    "--z-dim",
+    "8",
+    "--batch-size",
+    "16",
+    "--threads",
+    "1",
+    "--monitor-every",
+    "0",
+    "--log-every",
+    "1",
+    "--sample-every",
+    "1000",
+]
 
 
 def start_training(out, steps, checkpoint_every, *extra, **kwargs):
     """Start ``tf1gan train`` in a subprocess; return the Popen (text output)."""
-    args = [sys.executable, "-m", "tf1gan", "train", "--out", out, "--steps", str(steps),
-            "--checkpoint-every", str(checkpoint_every)] + TRAIN_ARGS + list(extra)
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                            env=dict(os.environ, **kwargs.pop("env", {})), **kwargs)
+    args = (
+        [
+            sys.executable,
+            "-m",
+            "tf1gan",
+            "train",
+            "--out",
+            out,
+            "--steps",
+            str(steps),
+            "--checkpoint-every",
+            str(checkpoint_every),
+        ]
+        + TRAIN_ARGS
+        + list(extra)
+    )
+    return subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=dict(os.environ, **kwargs.pop("env", {})),
+        **kwargs,
+    )
 
 
 def logged_steps(out):
@@ -49,12 +84,17 @@ def latest_step(out):
 
 def finish(out, steps):
     """Resume the run in ``out`` to ``steps`` in a subprocess; return (returncode, stderr)."""
-    proc = subprocess.run([sys.executable, "-m", "tf1gan", "train", "--out", out, "--resume", "--steps", str(steps)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tf1gan", "train", "--out", out, "--resume", "--steps", str(steps)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=600,
+    )
     return proc.returncode, proc.stderr
 
 
 def metrics_are_clean(out):
     """metrics.jsonl holds each logged step once, in order."""
-    steps = [json.loads(l)["step"] for l in open(os.path.join(out, "metrics.jsonl"))]
+    steps = [json.loads(line)["step"] for line in open(os.path.join(out, "metrics.jsonl"))]
     return steps == sorted(set(steps))

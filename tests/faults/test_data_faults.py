@@ -1,16 +1,17 @@
 """Bad data: every fault is one DataError line naming the file, no partial file is left, nothing else is deleted."""
+
 import gzip
 import os
 import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from helpers import fake_mnist, https_server, idx_bytes, registry_for, cli, write_mnist_files  # noqa: E402
-
+from helpers import cli, fake_mnist, https_server, idx_bytes, registry_for, write_mnist_files  # noqa: E402
 from tf1gan import data  # noqa: E402
 from tf1gan.errors import DataError  # noqa: E402
 
@@ -21,23 +22,26 @@ def one_line(err):
     return text
 
 
-@pytest.mark.parametrize("fault,expected", [
-    ("truncated_gzip", "corrupt or truncated gzip data"),
-    ("wrong_magic", "wrong magic number 0x00000807, expected 0x00000803"),
-    ("wrong_dimensions", "expected uint8 images of 28x28"),
-    ("short_data", "need 50176 bytes of data, found 50000"),
-    ("label_count", "64 labels for 60 images"),
-])
+@pytest.mark.parametrize(
+    "fault,expected",
+    [
+        ("truncated_gzip", "corrupt or truncated gzip data"),
+        ("wrong_magic", "wrong magic number 0x00000807, expected 0x00000803"),
+        ("wrong_dimensions", "expected uint8 images of 28x28"),
+        ("short_data", "need 50176 bytes of data, found 50000"),
+        ("label_count", "64 labels for 60 images"),
+    ],
+)
 def test_corrupt_files_in_a_data_dir(tmp_path, monkeypatch, fault, expected):
     folder = str(tmp_path / "data")
     files = write_mnist_files(folder)
     name = "train-images-idx3-ubyte.gz"
     raw = gzip.decompress(files[name])
     body = {
-        "truncated_gzip": files[name][:len(files[name]) // 2],
+        "truncated_gzip": files[name][: len(files[name]) // 2],
         "wrong_magic": gzip.compress(b"\x00\x00\x08\x07" + raw[4:]),
         "wrong_dimensions": gzip.compress(idx_bytes(np.zeros((64, 32, 24), np.uint8))),
-        "short_data": gzip.compress(raw[:16 + 50000]),
+        "short_data": gzip.compress(raw[: 16 + 50000]),
         "label_count": gzip.compress(idx_bytes(fake_mnist(60)[0])),
     }[fault]
     files[name] = body
@@ -92,12 +96,13 @@ def test_cli_refuses_a_mirror_serving_the_wrong_bytes(tmp_path):
     """The real registry's md5 sums against files that are not MNIST: exit 3, one line, empty cache."""
     files = write_mnist_files(str(tmp_path / "served"))
     with https_server(files, str(tmp_path)) as (url, cert, _):
-        code, _, stderr = cli("data", "--fetch", "mnist", TF1GAN_MIRROR=url, SSL_CERT_FILE=cert,
-                              TF1GAN_CACHE=str(tmp_path / "cache"))
+        code, _, stderr = cli(
+            "data", "--fetch", "mnist", TF1GAN_MIRROR=url, SSL_CERT_FILE=cert, TF1GAN_CACHE=str(tmp_path / "cache")
+        )
     assert code == 3, stderr
     lines = stderr.strip().splitlines()  # a progress line of the download, then the error
     assert lines[-1].startswith("tf1gan: error: ") and "checksum mismatch" in lines[-1]
-    assert sum("error" in l for l in lines) == 1
+    assert sum("error" in line for line in lines) == 1
     assert os.listdir(str(tmp_path / "cache" / "mnist")) == []
 
 
@@ -117,8 +122,11 @@ def test_idx_reader_on_random_bytes(raw):
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_idx_reader_on_mutated_files(draw):
-    arr = draw.draw(st.sampled_from([np.arange(24, dtype=np.uint8).reshape(2, 3, 4),
-                                     np.arange(10, dtype=">i4"), np.zeros((3, 5), ">f8")]))
+    arr = draw.draw(
+        st.sampled_from(
+            [np.arange(24, dtype=np.uint8).reshape(2, 3, 4), np.arange(10, dtype=">i4"), np.zeros((3, 5), ">f8")]
+        )
+    )
     raw = bytearray(idx_bytes(arr))
     for _ in range(draw.draw(st.integers(1, 4))):
         kind = draw.draw(st.sampled_from(["flip", "cut", "grow"]))
@@ -126,13 +134,13 @@ def test_idx_reader_on_mutated_files(draw):
             i = draw.draw(st.integers(0, len(raw) - 1))
             raw[i] = draw.draw(st.integers(0, 255))
         elif kind == "cut":
-            del raw[draw.draw(st.integers(0, len(raw))):]
+            del raw[draw.draw(st.integers(0, len(raw))) :]
         else:
             raw += draw.draw(st.binary(min_size=1, max_size=16))
     if draw.draw(st.booleans()):
         raw = bytearray(gzip.compress(bytes(raw)))
         if draw.draw(st.booleans()):
-            del raw[draw.draw(st.integers(0, len(raw))):]
+            del raw[draw.draw(st.integers(0, len(raw))) :]
     check_reader(bytes(raw))
 
 
@@ -144,7 +152,7 @@ def check_reader(raw):
         return
     content = data.decompress(raw, "x")
     ndim = content[3]
-    dims = tuple(int.from_bytes(content[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    dims = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     assert out.shape == dims
 
 

@@ -3,14 +3,15 @@
 Every interrupted run is resumed with ``tf1gan train --resume`` and must end with
 exactly (bitwise) the weights of an uninterrupted run.
 """
+
 import random
 import signal
 import time
 
 import pytest
+from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 from helpers import assert_same_weights, checkpoint_weights
-from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 pytestmark = pytest.mark.slow
 STEPS = 300

@@ -1,21 +1,29 @@
 """Faults on the output side: a full disk (file-size limit), a non-finite loss, an existing run folder."""
+
 import os
 import resource
 import subprocess
 import sys
 
 import pytest
+from runner import TRAIN_ARGS, latest_step
 
 from helpers import assert_same_weights, checkpoint_weights, cli
-from runner import TRAIN_ARGS, latest_step
 
 
 def train_cli(*args, limit=None, env=None):
     def set_limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    return subprocess.run([sys.executable, "-m", "tf1gan", "train"] + TRAIN_ARGS + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600,
-                          preexec_fn=set_limit if limit else None, env=dict(os.environ, **(env or {})))
+
+    return subprocess.run(
+        [sys.executable, "-m", "tf1gan", "train"] + TRAIN_ARGS + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=600,
+        preexec_fn=set_limit if limit else None,
+        env=dict(os.environ, **(env or {})),
+    )
 
 
 def test_full_disk_keeps_the_previous_checkpoint(tmp_path):
