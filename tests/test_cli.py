@@ -207,5 +207,10 @@ def test_sample_bad_input(trained, tmp_path):
     assert_one_line_error(
         cli("sample", "--run", trained, "--checkpoint", trained + "/nope", "--out", str(tmp_path / "x")),
         4,
-        "no such checkpoint",
+        "not a checkpoint of this run folder",
+    )
+    assert_one_line_error(
+        cli("sample", "--run", trained, "--checkpoint", "999", "--out", str(tmp_path / "x")),
+        4,
+        "no checkpoint of step 999 in this run folder (it has steps 0, 2, 4)",
     )

@@ -35,6 +35,28 @@ def _widths(text):
     return widths
 
 
+def _seed(text):
+    """argparse type of every --seed: a whole number in [0, 2**31)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number, got %r" % text)
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError("must be in [0, 2**31), got %d" % value)
+    return value
+
+
+def _step(text):
+    """argparse type of a checkpoint's step (--resume-from)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a step number, got %r" % text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, got %d" % value)
+    return value
+
+
 def _at_least_one(text):
     """argparse type of counts (--n, --steps of compare and classifier): an integer of at least 1."""
     try:
@@ -117,7 +139,7 @@ def _add_train(sub):
         dest="ema_decay",
         help="decay of the moving average of generator weights that samples come from (0 = off)",
     )
-    g.add_argument("--seed", type=int, help="run seed: weights, data order and noise all derive from it")
+    g.add_argument("--seed", type=_seed, help="run seed: weights, data order and noise all derive from it")
     g = p.add_argument_group("execution and outputs")
     g.add_argument("--out", help="run folder (default: $TF1GAN_RUNS or runs/, then <dataset>-<arch>-<date>-<time>)")
     g.add_argument(
@@ -126,9 +148,17 @@ def _add_train(sub):
         help="continue the run in --out from its latest checkpoint (same settings; --steps may grow)",
     )
     g.add_argument(
+        "--resume-from",
+        type=_step,
+        metavar="STEP",
+        help="continue the run in --out from its checkpoint of this step (implies --resume); for when the "
+        "latest checkpoint is damaged or missing, as the error then says",
+    )
+    g.add_argument(
         "--force",
         action="store_true",
-        help="start over in an --out that already holds a run, deleting its checkpoints, samples and logs",
+        help="start over in an --out that already holds a run, deleting the files tf1gan wrote there "
+        "(checkpoints, samples, logs; anything else stays)",
     )
     g.add_argument(
         "--input",
@@ -210,14 +240,17 @@ def cmd_train(args):
     from tf1gan.config import preset
 
     changes = setting_changes(args)
+    args.resume = args.resume or args.resume_from is not None
     if args.resume:
         if not args.out:
             raise ConfigError("--resume needs --out, the run folder to continue")
         from tf1gan import runs
 
-        saved = runs.Run(args.out).read_config()
+        saved = runs.RunFolder(args.out).read_config()
         config = saved.replace(**changes)
-        differ = {flag_of(f) for f in changes if f != "steps" and getattr(config, f) != getattr(saved, f)}
+        differ = {
+            flag_of(f) for f in changes if f not in ("steps", "data_dir") and getattr(config, f) != getattr(saved, f)
+        }
         if args.arch is not None and args.arch != saved.arch:
             differ.add("--arch")
         if differ:
@@ -229,11 +262,15 @@ def cmd_train(args):
         config = preset(args.arch or "default").replace(**changes)
     from tf1gan import train
 
-    out = args.out or os.path.join(
-        os.environ.get("TF1GAN_RUNS", "runs"),
-        "%s-%s-%s" % (config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")),
+    out = (
+        args.out
+        if args.out is not None
+        else os.path.join(
+            os.environ.get("TF1GAN_RUNS", "runs"),
+            "%s-%s-%s" % (config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")),
+        )
     )
-    result = train.train(config, out, resume=args.resume, force=args.force)
+    result = train.train(config, out, resume=args.resume, force=args.force, resume_from=args.resume_from)
     print("run folder: %s (step %d, %.1f steps/s)" % (result.run, result.step, result.steps_per_s))
 
 
@@ -249,8 +286,10 @@ def _add_sample(sub):
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--n", type=_at_least_one, default=10000, help="number of samples (default 10000)")
     p.add_argument("--out", required=True, help="FILE.npy (float32 [n, 784] in [0, 1]) or FILE.png (a grid)")
-    p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    p.add_argument(
+        "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
+    )
+    p.add_argument("--seed", type=_seed, default=0, help="noise seed (default 0)")
     p.set_defaults(func=cmd_sample)
 
 
@@ -274,7 +313,9 @@ def _add_export(sub):
     )
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--out", required=True, help="export folder (must not exist, or be empty, unless --force)")
-    p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
+    p.add_argument(
+        "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing export folder")
     p.set_defaults(func=cmd_export)
 
@@ -299,11 +340,14 @@ def _add_evaluate(sub):
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--run", help="run folder to sample from (latest checkpoint, or --checkpoint)")
     src.add_argument("--samples", help="FILE.npy: float32 [N, 784] in [0, 1]")
-    p.add_argument("--checkpoint", help="checkpoint path prefix (with --run)")
+    p.add_argument(
+        "--checkpoint",
+        help="with --run: step of its checkpoint to use, or its model.ckpt-STEP path (default: the latest)",
+    )
     p.add_argument("--dataset", help="reference data set (default: the run's, or mnist10k for --samples)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--n", type=_at_least_one, default=10000, help="samples to draw with --run (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed with --run (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="noise seed with --run (default 0)")
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.set_defaults(func=cmd_evaluate)
 
@@ -344,7 +388,7 @@ def _add_classifier(sub):
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
     p.set_defaults(func=cmd_classifier)
 
@@ -467,7 +511,7 @@ def cmd_env(args):
     if args.diff:
         from tf1gan import runs
 
-        a, b = (runs.Run(path).read_machine() for path in args.diff)
+        a, b = (runs.RunFolder(path).read_machine() for path in args.diff)
         reasons = machine.bitwise_obstacles(a, b)
         code_a, code_b = a["versions"].get("tf1gan"), b["versions"].get("tf1gan")
         if code_a != code_b:

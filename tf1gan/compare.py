@@ -44,14 +44,14 @@ def _tf1gan_version(label, config, folder, evaluator, stream):
             sess.run(init)
             initial = {v.op.name: sess.run(v) for v in g.g_vars + g.d_vars}
     train.train(config, folder, force=True, stream=stream)
-    reader = tf.train.load_checkpoint(runs.Run(folder).checkpoint())
+    reader = tf.train.load_checkpoint(runs.RunFolder(folder).checkpoint())
     final = {name: reader.get_tensor(name) for name in initial}
     samples, _ = sample.draw(folder, EVAL_SAMPLES, config.seed)
     figures = evaluator.figures(samples) if evaluator else None
     return Version(
         label,
         None,
-        runs.Run(folder).read_metrics(),
+        runs.RunFolder(folder).read_metrics(),
         initial,
         final,
         samples[:100],

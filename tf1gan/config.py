@@ -8,6 +8,8 @@ so nothing about a run lives anywhere else.
 
 import dataclasses
 import json
+import numbers
+import os
 from typing import Optional, Tuple
 
 from tf1gan.errors import ConfigError
@@ -61,8 +63,11 @@ class Config:
     monitor_every: int = 1000
 
     def __post_init__(self):
-        object.__setattr__(self, "g_hidden", tuple(int(w) for w in self.g_hidden))
-        object.__setattr__(self, "d_hidden", tuple(int(w) for w in self.d_hidden))
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, _typed(f.name, getattr(self, f.name), f.type))
+        if self.data_dir is not None:
+            # saved resolved, so that a run can be resumed from any directory
+            object.__setattr__(self, "data_dir", os.path.abspath(os.path.expanduser(self.data_dir)))
         _check_choice("activation", self.activation, ACTIVATIONS)
         _check_choice("output", self.output, OUTPUTS)
         _check_choice("noise", self.noise, NOISES)
@@ -122,6 +127,29 @@ class Config:
 def field_names():
     """Names of all settings, in declaration order."""
     return [f.name for f in dataclasses.fields(Config)]
+
+
+def _whole(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _typed(name, value, kind):
+    """``value`` as the declared type of setting ``name``, or a :class:`ConfigError` (a hand-edited config.json)."""
+    if kind is int:
+        if not _whole(value):
+            raise ConfigError("%s must be a whole number, got %r" % (name, value), name)
+        return int(value)
+    if kind == Tuple[int, ...]:
+        if not isinstance(value, (list, tuple)) or not all(_whole(v) for v in value):
+            raise ConfigError("%s must be a list of whole numbers, got %r" % (name, value), name)
+        return tuple(int(v) for v in value)
+    if kind is float:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise ConfigError("%s must be a number, got %r" % (name, value), name)
+        return float(value)
+    if not isinstance(value, str) and not (kind == Optional[str] and value is None):
+        raise ConfigError("%s must be text, got %r" % (name, value), name)
+    return value
 
 
 def _check_choice(name, value, choices):

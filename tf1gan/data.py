@@ -9,6 +9,7 @@ silently different training data.
 import collections
 import gzip
 import hashlib
+import io
 import os
 import ssl
 import struct
@@ -21,6 +22,7 @@ import zlib
 
 import numpy as np
 
+from tf1gan import resources
 from tf1gan.errors import DataError
 from tf1gan.fileio import default_mode
 
@@ -152,14 +154,42 @@ def _fail(path, what):
     raise DataError("%s: %s" % (path, what))
 
 
-def decompress(raw, path):
-    """``raw`` itself, or its gunzipped bytes when it starts with the gzip magic."""
+def decompress(raw, path, magic=None):
+    """``raw`` itself, or its gunzipped bytes when it starts with the gzip magic.
+
+    Never more than the IDX header at the start of the data declares (and never
+    more than fits in memory): a gzip bomb stops a byte past that size instead
+    of filling the memory. ``magic``, when given, is checked first (see :func:`parse_idx`).
+    """
     if raw[:2] != b"\x1f\x8b":
         return raw
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:  # decompresses only as much as is read
+            head = f.read(4)
+            head += f.read(4 * head[3]) if len(head) == 4 else b""
+            limit = _declared_size(head, path, magic)
+            content = head + f.read(limit - len(head) + 1)
     except (OSError, EOFError, zlib.error) as e:
         _fail(path, "corrupt or truncated gzip data (%s)" % (str(e) or type(e).__name__))
+    if len(content) > limit:
+        _fail(path, "decompresses to more than the %d bytes its IDX header declares" % limit)
+    return content
+
+
+def _declared_size(head, path, magic):
+    """Total bytes of the IDX data whose header is ``head``, checked to fit in memory."""
+    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_DTYPES or head[3] == 0:
+        _fail(path, "not an IDX file (magic number 0x%s)" % head[:4].hex())
+    if magic is not None and struct.unpack(">I", head[:4])[0] != magic:
+        _fail(path, "wrong magic number 0x%s, expected 0x%08x" % (head[:4].hex(), magic))
+    if len(head) < 4 + 4 * head[3]:
+        _fail(path, "header declares %d dimensions but the data ends after %d bytes" % (head[3], len(head)))
+    count = 1
+    for d in struct.unpack(">%dI" % head[3], head[4:]):
+        count *= d
+    size = len(head) + count * np.dtype(_IDX_DTYPES[head[2]]).itemsize
+    resources.check_fits(size, "%s (its IDX header declares %d bytes)" % (path, size), DataError)
+    return size
 
 
 def parse_idx(raw, path="<bytes>", magic=None):
@@ -217,8 +247,11 @@ def verify(raw, spec, label, magic=None):
     then the IDX structure is checked. Errors name ``label`` (a path or URL).
     """
     known = set(spec.digests)
-    content = decompress(raw, label)
-    if not known & (_digests_of(raw) | _digests_of(content, "content-")):
+    # The file's own digest first: a file that is not the published one is never decompressed, unless a
+    # digest of the content is known (a re-compressed copy), and then only up to its declared size.
+    matches = known & _digests_of(raw)
+    content = decompress(raw, label, magic) if matches or any(d.startswith("content-") for d in known) else None
+    if not matches and not (content is not None and known & _digests_of(content, "content-")):
         _fail(
             label,
             "checksum mismatch: sha256 %s is none of the known digests (%s)"

@@ -41,6 +41,7 @@ import numpy as np
 
 from tf1gan import data, listing, machine, model, train
 from tf1gan.config import preset
+from tf1gan.errors import GoldenMismatch, RunError, first_line
 from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import session_config, tf
 
@@ -69,8 +70,8 @@ Difference = collections.namedtuple("Difference", "snapshot path status max_abs 
 Difference.__doc__ = """One value that moved; ``share`` is |saved - now| / (atol + rtol |saved|) of its
 tolerance for numbers (1 is the limit), None for anything else."""
 Result = collections.namedtuple("Result", "name verdict max_abs diffs reason")
-Result.__doc__ = """One snapshot's check: ``verdict`` is ``bitwise``, ``within tolerance``, ``differs``
-or ``missing``; ``reason`` says why bitwise equality was or was not required."""
+Result.__doc__ = """One snapshot's check: ``verdict`` is ``bitwise``, ``within tolerance``, ``differs``,
+``missing`` or ``unreadable``; ``reason`` says why bitwise equality was or was not required."""
 
 
 def _num(x):
@@ -374,12 +375,21 @@ def path_of(name, folder=None):
 
 
 def load(name, folder=None):
-    """A saved snapshot, or None if there is none."""
+    """A saved snapshot, or None if there is none; a damaged one is a :class:`GoldenMismatch`."""
+    path = path_of(name, folder)
     try:
-        with open(path_of(name, folder)) as f:
-            return json.load(f)
+        with open(path) as f:
+            snapshot = json.load(f)
+        if not isinstance(snapshot, dict) or not {"meta", "data"} <= set(snapshot):
+            raise ValueError("no meta and data blocks")
+        return snapshot
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as e:
+        raise GoldenMismatch(
+            "%s: not a readable snapshot (%s); restore it (git checkout) or make it anew with "
+            "tf1gan golden --update" % (path, first_line(e))
+        )
 
 
 def check(folder=None, current=None):
@@ -392,7 +402,11 @@ def check(folder=None, current=None):
     current = current if current is not None else snapshots()
     results = []
     for name, snap in current.items():
-        saved = load(name, folder)
+        try:
+            saved = load(name, folder)
+        except GoldenMismatch as e:
+            results.append(Result(name, "unreadable", None, [], str(e)))
+            continue
         if saved is None:
             results.append(Result(name, "missing", None, [], ""))
             continue
@@ -419,10 +433,15 @@ def check(folder=None, current=None):
 
 def update(folder=None, current=None):
     """Rewrite every snapshot from the current code; return what changed, as :func:`check` does."""
+    folder = folder or GOLDEN_DIR
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise RunError("%s: cannot create the snapshot folder (%s)" % (folder, e.strerror or e))
+    if not os.access(folder, os.W_OK):
+        raise RunError("%s: cannot write snapshots here (permission denied)" % folder)
     current = current if current is not None else snapshots()
     results = check(folder, current)
-    folder = folder or GOLDEN_DIR
-    os.makedirs(folder, exist_ok=True)
     for name, snap in current.items():
         atomic_write(path_of(name, folder), json.dumps(snap, indent=1, sort_keys=True) + "\n")
     return results
@@ -455,8 +474,11 @@ def format_results(results, limit=8):
 
 def machines_line(folder=None):
     """'snapshots made on <cpu>; this machine: <cpu>', naming both processors."""
-    saved = load("trace_default", folder)
-    there = machine.short_name(machine_block(saved["meta"])) if saved else "no snapshot"
+    try:
+        saved = load("trace_default", folder)
+        there = machine.short_name(machine_block(saved["meta"])) if saved else "no snapshot"
+    except GoldenMismatch:
+        there = "unreadable snapshot"
     return "snapshots made on: %s\nthis machine:      %s" % (there, machine.short_name(machine.describe(THREADS)))
 
 

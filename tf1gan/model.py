@@ -74,6 +74,22 @@ def derive_seed(seed, *names):
     return int.from_bytes(hashlib.sha256(text).digest()[:4], "big") % (2**31 - 1) + 1
 
 
+def memory_estimate(config, num_images):
+    """Rough bytes a training session of ``config`` needs: weights with Adam slots, gradients and the
+    moving average; activations of the three towers, forward and backward; the images kept in the graph.
+    """
+
+    def params(widths):
+        return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+
+    g = params([config.z_dim] + list(config.g_hidden) + [PIXELS])
+    d = params([PIXELS] + list(config.d_hidden) + [1])
+    copies = 3 + 2  # weight, two Adam slots; gradient and update temporaries
+    floats = g * (copies + (1 if config.ema_decay > 0 else 0)) + d * copies
+    floats += 20 * config.batch_size * (config.z_dim + sum(config.g_hidden) + sum(config.d_hidden) + 2 * PIXELS)
+    return 4 * floats + 2 * num_images * PIXELS
+
+
 def noise_batch(config, n, rng):
     """``n`` noise vectors of the run's distribution from numpy ``rng``, as float32."""
     shape = (n, config.z_dim)

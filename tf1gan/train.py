@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from tf1gan import classifier, data, model, plots, runs
+from tf1gan import classifier, data, model, plots, resources, runs
 from tf1gan.errors import ConfigError, DataError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.progress import Progress
 from tf1gan.tfcompat import gpu_devices, session_config, tf
@@ -143,7 +143,7 @@ def _nan_fault_batch():
 
 
 class Trainer(object):
-    """The graph and session of one training run, stepping it; ``run`` (a :class:`runs.Run`) is where it saves."""
+    """The graph and session of one training run, stepping it; ``run`` (a :class:`runs.RunFolder`) is where it saves."""
 
     def __init__(self, config, run, dataset, device=None):
         self.config, self.run_dir = config, run
@@ -153,7 +153,8 @@ class Trainer(object):
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.g = model.build_gan(config, num_images=len(self.images))
-            self.saver = tf.train.Saver(max_to_keep=3, name="saver")
+            # relative paths in the checkpoint index: a copied or moved run folder stays self-contained
+            self.saver = tf.train.Saver(max_to_keep=runs.KEEP_CHECKPOINTS, save_relative_paths=True, name="saver")
             self.init = tf.global_variables_initializer()
         self.graph.finalize()
         self.sess = tf.Session(graph=self.graph, config=session_config(config.threads, self.device))
@@ -170,14 +171,17 @@ class Trainer(object):
         g = self.g
         if checkpoint:
             runs.check_checkpoint(
-                checkpoint,
+                checkpoint.prefix,
                 {v.op.name: v.shape.as_list() for v in self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)},
             )
-            self.saver.restore(self.sess, checkpoint)
-            # so that max_to_keep also retires the checkpoints of the interrupted process
-            state = tf.train.get_checkpoint_state(os.path.dirname(checkpoint))
-            if state is not None:
-                self.saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
+            self.run_dir.restore(self.saver, self.sess, checkpoint, flag="--resume-from")
+            # So that max_to_keep also retires the checkpoints of the interrupted process: only the
+            # folder's own files (never what an index copied from elsewhere names), none newer than
+            # the one resumed from.
+            present = self.run_dir.checkpoints()
+            self.saver.recover_last_checkpoints(
+                [c.prefix for c in self.run_dir.indexed_checkpoints() if c in present and c.step <= checkpoint.step]
+            )
         else:
             self.sess.run(self.init)
         if g.data_images is not None:
@@ -245,34 +249,89 @@ def _write_outputs(trainer, writer, step, records):
         plots.save_loss_curve(records, run.loss_curve_path, title="%s, step %d" % (os.path.basename(run.path), step))
 
 
-def train(config, out, resume=False, force=False, stream=None):
+def train(config, out, resume=False, force=False, stream=None, resume_from=None):
     """Train ``config`` into run folder ``out`` (or continue it with ``resume``); return a :class:`TrainResult`.
+
+    Everything that can be checked is checked before the folder is touched:
+    the data, the device, whether the model fits in memory, and whether
+    ``out`` may take a new run (an existing run only with ``force``, which
+    deletes only tf1gan's own files; a folder of other files never). The
+    folder is then locked for as long as this process writes it. ``resume``
+    continues from the latest checkpoint, or from step ``resume_from``.
 
     Raises :class:`Interrupted` after saving when SIGINT / SIGTERM arrive,
     :class:`NonFiniteLossError` on a NaN/inf loss, and other ``Tf1ganError``s for
-    bad data or an unusable run folder.
+    bad settings, bad data or an unusable run folder.
     """
-    run = runs.Run(out)
-    checkpoint = run.checkpoint() if resume else None
+    folder = runs.RunFolder(out)
     dataset = data.load(config.dataset, config.data_dir)
-    device = resolve_device(config.device)  # before anything is written: a bad --device leaves no trace
-    if not resume:
-        run.create(config, force=force, device=device)
-    elif run.read_config().replace(steps=config.steps) != config:
-        raise RunError("%s: --resume must use the run's own settings (only --steps may change)" % run.path)
+    if config.batch_size > len(dataset.train.images):
+        raise ConfigError(
+            "batch_size %d is larger than the %d training images of %s"
+            % (config.batch_size, len(dataset.train.images), dataset.name),
+            "batch_size",
+        )
+    resources.check_fits(model.memory_estimate(config, len(dataset.train.images)), "this model")
+    device = resolve_device(config.device)
+    if resume:
+        folder.read_config()  # a clear error when there is no run to resume
+        created = False
     else:
-        run.write_config(config, device)
-
-    trainer = Trainer(config, run, dataset, device)
-    progress = Progress(config.steps, stream=stream)
-    monitor = Monitor.maybe(config, dataset, progress.message)
+        folder.check_writable_target(force)
+        created = not os.path.exists(folder.path)
+        try:
+            os.makedirs(folder.path, exist_ok=True)
+        except OSError as e:
+            raise RunError("%s: cannot create the run folder (%s)" % (folder.path, e.strerror or e))
+    locked = False
     try:
-        with _StopSignals() as stop:
-            return _loop(trainer, checkpoint, stop, progress, monitor)
-    finally:
-        trainer.close()
-        if monitor:
-            monitor.close()
+        with folder.lock():
+            locked = True
+            checkpoint = _prepare(folder, config, resume, force, device, resume_from)
+            trainer = Trainer(config, folder, dataset, device)
+            progress = Progress(config.steps, stream=stream)
+            monitor = Monitor.maybe(config, dataset, progress.message)
+            try:
+                with _StopSignals() as stop:
+                    return _loop(trainer, checkpoint, stop, progress, monitor)
+            finally:
+                trainer.close()
+                if monitor:
+                    monitor.close()
+    except BaseException:
+        if created and locked and not folder.checkpoints():
+            # nothing worth keeping yet, and the folder is this call's own: leave no stub behind
+            folder.remove_own_files()
+            folder.remove_if_empty()
+        raise
+
+
+def _prepare(folder, config, resume, force, device, resume_from):
+    """Under the lock: start the run (config.json), or check the resume; return the checkpoint to resume from."""
+    if not resume:
+        folder.create(config, force=force, device=device)
+        return None
+    saved = folder.read_config()
+    # where the data is read from may change: the data itself is verified by checksum
+    differ = sorted(
+        f for f in config.to_dict() if f not in ("steps", "data_dir") and getattr(config, f) != getattr(saved, f)
+    )
+    if differ:
+        raise ConfigError(
+            "%s: --resume continues a run with its own settings; only --steps may change (%s differ)"
+            % (folder.path, ", ".join(differ)),
+            differ[0],
+        )
+    checkpoint = folder.checkpoint(resume_from, flag="--resume-from")
+    if checkpoint.step > config.steps:
+        raise ConfigError(
+            "--steps %d is below step %d, where %s already is; give the new total"
+            % (config.steps, checkpoint.step, folder.path),
+            "steps",
+        )
+    if config != saved:
+        folder.write_config(config, device)
+    return checkpoint
 
 
 def _scalar_summary(values):
@@ -282,7 +341,19 @@ def _scalar_summary(values):
 def _loop(trainer, checkpoint, stop, progress, monitor):
     config, run = trainer.config, trainer.run_dir
     start = progress.start = trainer.start(checkpoint)
-    records = run.keep_metrics_until(start) if checkpoint else []
+    records, damaged = run.keep_metrics_until(start) if checkpoint else ([], [])
+    if damaged:
+        progress.message(
+            "note: %s line%s %s %s damaged; kept as %s in %s"
+            % (
+                runs.METRICS,
+                "s" if len(damaged) > 1 else "",
+                ", ".join(map(str, damaged)),
+                "were" if len(damaged) > 1 else "was",
+                "they were" if len(damaged) > 1 else "it was",
+                runs.DAMAGED_METRICS,
+            )
+        )
     elapsed_before = records[-1]["elapsed_s"] if records else 0.0
     writer = tf.summary.FileWriter(run.path)
     if checkpoint:

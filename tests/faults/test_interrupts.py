@@ -9,9 +9,9 @@ import signal
 import time
 
 import pytest
-from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 from helpers import assert_same_weights, checkpoint_weights
+from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 pytestmark = pytest.mark.slow
 STEPS = 300

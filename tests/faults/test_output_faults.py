@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from runner import TRAIN_ARGS, latest_step
 
 from helpers import assert_same_weights, checkpoint_weights, cli
+from runner import TRAIN_ARGS, latest_step
 
 
 def train_cli(*args, limit=None, env=None):
