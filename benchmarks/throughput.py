@@ -86,8 +86,8 @@ class FeedDictLane(object):
         g, idx = self.g, self.order.indices(self.b)
         x = data.to_unit(self.images[idx])
         z = model.noise_batch(self.config, len(idx), self.rng)
-        self.sess.run([g.d_train, g.d_loss], {g.X: x, g.Z: z})
-        self.sess.run([g.g_train, g.g_loss], {g.Z: z})
+        self.sess.run([g.train_ops.d_train, g.loss.d_loss], {g.inputs.X: x, g.inputs.Z: z})
+        self.sess.run([g.train_ops.g_train, g.loss.g_loss], {g.inputs.Z: z})
         self.b += 1
 
     def close(self):
@@ -100,10 +100,10 @@ class Tf1ganLane(object):
     name = "tf1gan"
 
     def __init__(self, config, dataset):
-        self.trainer = Trainer(config, None, dataset)
+        self.trainer = Trainer(config, dataset, "cpu")
         self.trainer.start()
-        self.trainer.sess = TimedSession(self.trainer.sess)
-        self.sess = self.trainer.sess
+        self.trainer.session = TimedSession(self.trainer.session)
+        self.sess = self.trainer.session
         self.s = 0
 
     def step(self):
@@ -111,7 +111,7 @@ class Tf1ganLane(object):
         self.s += 1
 
     def close(self):
-        self.trainer.sess.sess.close()
+        self.trainer.session.sess.close()
 
 
 def step_products(config):

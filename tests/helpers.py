@@ -199,6 +199,11 @@ def assert_same_weights(a, b):
         assert np.array_equal(a[name], b[name]), name
 
 
+def subprocess_result(proc):
+    """A finished subprocess's (exit code, stdout, stderr), the shape :func:`cli` returns."""
+    return proc.returncode, proc.stdout, proc.stderr
+
+
 def assert_one_line_error(result, code, *fragments):
     """``result`` = (exit code, stdout, stderr), as :func:`cli` returns it: a one-line tf1gan error with ``code``.
 

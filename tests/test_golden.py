@@ -207,12 +207,20 @@ def test_check_catches_a_seed_change(fresh, other_cpu, monkeypatch):
 
 
 def test_check_catches_the_order_of_the_alternating_steps(fresh, other_cpu, monkeypatch):
-    def g_then_d(self, step, fetch_summary=False):
-        feed = self._feed(step)
-        g = self.g
-        self.sess.run(g.g_train, feed)
-        out = self.sess.run([g.d_train, g.d_loss, g.g_loss, g.d_real, g.d_fake], feed)
-        return dict(zip(train.METRIC_KEYS, (float(v) for v in out[1:5]))), None
+    def g_then_d(self, step, with_summary=False):
+        feed, gan = self.feed(step), self.gan
+        self.session.run(gan.train_ops.g_train, feed)
+        out = self.session.run(
+            {
+                "d": gan.train_ops.d_train,
+                "d_loss": gan.loss.d_loss,
+                "g_loss": gan.loss.g_loss,
+                "d_real": gan.model.d_real,
+                "d_fake": gan.model.d_fake,
+            },
+            feed,
+        )
+        return {k: float(out[k]) for k in ("d_loss", "g_loss", "d_real", "d_fake")}, None
 
     monkeypatch.setattr(train.Trainer, "step", g_then_d)
     for results in checked_both_ways(golden.snapshots(), fresh, other_cpu):

@@ -100,8 +100,8 @@ def test_noise_width_breaks_the_graph():
     assert err.type == "ValueError" and "Dimensions must be equal, but are 256 and 784" in err.message
     assert err.line == 30 and err.text.startswith("G_sample = tf.sigmoid(tf.matmul(Z, W1) + b1")
     _, g, _ = tf1gan_graph()
-    first = [v for v in g.g_vars if v.op.name == "generator/hidden1/w"][0]
-    assert g.Z.shape.as_list()[1] == first.shape.as_list()[0]
+    first = [v for v in g.model.g_vars if v.op.name == "generator/hidden1/w"][0]
+    assert g.inputs.Z.shape.as_list()[1] == first.shape.as_list()[0]
 
 
 def test_generator_and_discriminator_share_weights():
@@ -109,10 +109,10 @@ def test_generator_and_discriminator_share_weights():
     assert dependencies(ns["G_sample"]) & dependencies(ns["D_real"]) == {"W1", "b1"}
     graph, g, _ = tf1gan_graph()
     with graph.as_default():
-        d_on_images = model.discriminator(g.X, Config())  # the discriminator alone, on any images
-    assert dependencies(d_on_images) == {v.op.name for v in g.d_vars}
-    assert dependencies(g.g_sample) == {v.op.name for v in g.g_vars}
-    assert not set(g.g_vars) & set(g.d_vars)
+        d_on_images = model.discriminator(g.inputs.X, Config())  # the discriminator alone, on any images
+    assert dependencies(d_on_images) == {v.op.name for v in g.model.d_vars}
+    assert dependencies(g.samples.g_sample) == {v.op.name for v in g.model.g_vars}
+    assert not set(g.model.g_vars) & set(g.model.d_vars)
 
 
 def test_samples_are_not_images(mnist10k):
@@ -124,7 +124,7 @@ def test_samples_are_not_images(mnist10k):
         and "cannot reshape array of size 256 into shape (28,28)" in result.error.message
     )
     _, g, _ = tf1gan_graph()
-    assert g.g_sample.shape.as_list() == [None, 784]
+    assert g.samples.g_sample.shape.as_list() == [None, 784]
 
 
 def test_double_sigmoid_bounds_d_real(batch):
@@ -134,7 +134,7 @@ def test_double_sigmoid_bounds_d_real(batch):
     assert d_real.min() >= 0.5 and d_real.max() <= 1 / (1 + np.exp(-1.0)) + 1e-7
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        p = np.concatenate([sess.run(g.d_real_logits, {g.X: x}) for x in (batch, 50 * batch)])
+        p = np.concatenate([sess.run(g.model.d_real_logits, {g.inputs.X: x}) for x in (batch, 50 * batch)])
     probs = 1 / (1 + np.exp(-p))
     assert probs.min() < 0.5 or probs.max() > 0.75  # a logit, free to go anywhere
 
@@ -148,7 +148,9 @@ def test_real_and_fake_go_through_different_functions(batch):
     graph, g, init = tf1gan_graph(Config(output="sigmoid"))
     x = np.clip(batch, 0.01, 0.99)
     with session(graph, init) as sess:
-        real, fake = sess.run([g.d_real_logits, g.d_fake_logits], {g.X: x, g.g_logits: np.log(x / (1 - x))})
+        real, fake = sess.run(
+            [g.model.d_real_logits, g.model.d_fake_logits], {g.inputs.X: x, g.model.g_logits: np.log(x / (1 - x))}
+        )
     np.testing.assert_allclose(real, fake, rtol=1e-4, atol=1e-4)
 
 
@@ -162,8 +164,8 @@ def test_d_loss_rewards_calling_fakes_real():
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
         real = np.full([8], 1.0, np.float32)
-        good = sess.run(g.d_loss, {g.d_real_logits: real, g.d_fake_logits: np.full([8], -5.0)})
-        fooled = sess.run(g.d_loss, {g.d_real_logits: real, g.d_fake_logits: np.full([8], 5.0)})
+        good = sess.run(g.loss.d_loss, {g.model.d_real_logits: real, g.model.d_fake_logits: np.full([8], -5.0)})
+        fooled = sess.run(g.loss.d_loss, {g.model.d_real_logits: real, g.model.d_fake_logits: np.full([8], 5.0)})
     assert good < fooled
 
 
@@ -173,7 +175,7 @@ def test_log_of_sigmoid_overflows(minimal_run):
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
         big = np.array([100.0, -100.0], np.float32)
-        losses = sess.run([g.d_loss, g.g_loss], {g.d_real_logits: big, g.d_fake_logits: big})
+        losses = sess.run([g.loss.d_loss, g.loss.g_loss], {g.model.d_real_logits: big, g.model.d_fake_logits: big})
     assert np.all(np.isfinite(losses))
 
 
@@ -183,11 +185,11 @@ def test_only_w2_and_b2_ever_change(minimal_run, batch):
         assert np.array_equal(minimal_run.initial[name], minimal_run.final[name])
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        before = sess.run(g.g_vars + g.d_vars)
-        z = np.random.RandomState(0).normal(size=(64, g.Z.shape.as_list()[1]))
+        before = sess.run(g.model.g_vars + g.model.d_vars)
+        z = np.random.RandomState(0).normal(size=(64, g.inputs.Z.shape.as_list()[1]))
         for _ in range(2):
-            sess.run(g.train_step, {g.X: batch, g.Z: z})
-        after = sess.run(g.g_vars + g.d_vars)
+            sess.run(g.train_ops.train_step, {g.inputs.X: batch, g.inputs.Z: z})
+        after = sess.run(g.model.g_vars + g.model.d_vars)
     assert all(not np.array_equal(a, b) for a, b in zip(before, after))
 
 
@@ -198,7 +200,7 @@ def test_initial_discriminator_saturates(batch):
         assert np.abs(sess.run(pre_sigmoid, {ns["X"]: batch})).mean() > 10
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        assert np.abs(sess.run(g.d_real_logits, {g.X: batch})).mean() < 2
+        assert np.abs(sess.run(g.model.d_real_logits, {g.inputs.X: batch})).mean() < 2
 
 
 def test_listing_weights_depend_on_unrelated_ops():
@@ -214,7 +216,7 @@ def test_listing_weights_depend_on_unrelated_ops():
     for extra in (0, 3):
         graph, g, init = tf1gan_graph(extra_ops=extra)
         with session(graph, init) as sess:
-            values.append(sess.run(g.d_vars[0]))
+            values.append(sess.run(g.model.d_vars[0]))
     assert np.array_equal(values[0], values[1])
 
 

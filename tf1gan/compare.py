@@ -42,9 +42,9 @@ def _tf1gan_version(label, config, folder, evaluator, stream):
         init = tf.global_variables_initializer()
         with tf.Session(graph=graph) as sess:
             sess.run(init)
-            initial = {v.op.name: sess.run(v) for v in g.g_vars + g.d_vars}
+            initial = {v.op.name: sess.run(v) for v in g.model.g_vars + g.model.d_vars}
     train.train(config, folder, force=True, stream=stream)
-    reader = tf.train.load_checkpoint(runs.RunFolder(folder).checkpoint())
+    reader = tf.train.load_checkpoint(runs.RunFolder(folder).checkpoint().prefix)
     final = {name: reader.get_tensor(name) for name in initial}
     samples, _ = sample.draw(folder, EVAL_SAMPLES, config.seed)
     figures = evaluator.figures(samples) if evaluator else None

@@ -1,4 +1,6 @@
-"""Data: the IDX reader, the data-set registry with checksums, downloads, and batch order.
+"""Data: the IDX reader, the data-set registry with checksums, where the files are found, and batch order.
+
+Fetching a missing file over the network is :mod:`tf1gan.download`'s job.
 
 Images are kept as uint8 ``[N, 784]`` arrays; scaling to [0, 1] happens where a
 batch is made (``to_unit``) or inside the graph. Every file is checked against
@@ -11,20 +13,13 @@ import gzip
 import hashlib
 import io
 import os
-import ssl
 import struct
-import sys
-import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import zlib
 
 import numpy as np
 
-from tf1gan import resources
+from tf1gan import download, resources
 from tf1gan.errors import DataError
-from tf1gan.fileio import default_mode
 
 IMAGE_SIZE = 28
 PIXELS = IMAGE_SIZE * IMAGE_SIZE
@@ -265,14 +260,6 @@ def verified_idx(path, spec, magic=None):
     return verify(_read(path), spec, path, magic)
 
 
-def cache_root():
-    """Where downloaded data sets live: ``$TF1GAN_CACHE``, else the XDG cache folder."""
-    if os.environ.get("TF1GAN_CACHE"):
-        return os.environ["TF1GAN_CACHE"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "tf1gan")
-
-
 def _candidates(folder, spec):
     """The published name and its uncompressed twin inside ``folder``."""
     names = [spec.name] + ([spec.name[:-3]] if spec.name.endswith(".gz") else [])
@@ -290,69 +277,9 @@ def _file_specs(ds):
     return [s for s in (ds.train_images, ds.train_labels, ds.test_images, ds.test_labels) if s]
 
 
-def mirrors_for(ds):
-    """Base URLs to download from: ``$TF1GAN_MIRROR`` alone when set, else the registry's."""
-    override = os.environ.get("TF1GAN_MIRROR")
-    return (override,) if override else ds.mirrors
-
-
-def download(url, dest, spec, progress=sys.stderr):
-    """Fetch ``url`` to ``dest``, verified against ``spec``; nothing is left behind on failure.
-
-    Only https is accepted. Bytes go to a temporary file beside ``dest`` that is
-    renamed into place only after the length and checksum are right.
-    """
-    scheme = urllib.parse.urlparse(url).scheme
-    if scheme != "https":
-        raise DataError("%s: refusing to download over %s; only https is accepted" % (url, scheme or "no scheme"))
-    folder = os.path.dirname(dest)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(dest) + ".", suffix=".part")
-    except OSError as e:
-        raise DataError(
-            "%s: cannot write the download here (%s); set TF1GAN_CACHE to a writable folder" % (folder, e.strerror or e)
-        )
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                response = urllib.request.urlopen(url, timeout=60, context=ssl.create_default_context())
-            except (urllib.error.URLError, OSError) as e:
-                raise DataError("%s: download failed (%s)" % (url, getattr(e, "reason", None) or e))
-            with response:
-                total = int(response.headers.get("Content-Length") or 0)
-                got = 0
-                while True:
-                    try:
-                        chunk = response.read(1 << 20)
-                    except (OSError, ValueError) as e:
-                        raise DataError("%s: download broke off after %d bytes (%s)" % (url, got, e))
-                    if not chunk:
-                        break
-                    try:
-                        out.write(chunk)
-                    except OSError as e:
-                        raise DataError("%s: cannot write the download (%s)" % (tmp, e.strerror or e))
-                    got += len(chunk)
-                    if progress is not None and total:
-                        progress.write(
-                            "\rdownloading %s: %3d%% of %.1f MB" % (spec.name, 100 * got // total, total / 1e6)
-                        )
-                if progress is not None and total:
-                    progress.write("\n")
-        if total and got != total:
-            raise DataError("%s: download broke off after %d of %d bytes" % (url, got, total))
-        verify(_read(tmp), spec, url)
-        os.chmod(tmp, default_mode())  # readable like any other file, e.g. by a Docker image's user
-        os.replace(tmp, dest)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return dest
-
-
 def locate(ds, data_dir, fetch):
-    """Folder holding every file of ``ds``: ``data_dir``, a system folder, the cache, or a download."""
+    """Folder holding every file of ``ds``: ``data_dir``, a system folder, the cache, or a download
+    (:mod:`tf1gan.download`; only when ``fetch``)."""
     specs = _file_specs(ds)
     if data_dir is not None:
         missing = [s.name for s in specs if _find(data_dir, s) is None]
@@ -362,22 +289,19 @@ def locate(ds, data_dir, fetch):
     for folder in ds.system_dirs:
         if all(_find(folder, s) for s in specs):
             return folder
-    cache = os.path.join(cache_root(), ds.name)
+    cache = os.path.join(download.cache_root(), ds.name)
     missing = [s for s in specs if _find(cache, s) is None]
     if missing and not fetch:
         raise DataError(
             "%s is not on this machine (no --data-dir, not in %s) and downloading is off" % (ds.name, cache)
         )
     for spec in missing:
-        errors = []
-        for base in mirrors_for(ds):
-            try:
-                download(urllib.parse.urljoin(base, spec.name), os.path.join(cache, spec.name), spec)
-                break
-            except DataError as e:
-                errors.append(str(e))
-        else:
-            raise DataError("%s: could not download %s: %s" % (ds.name, spec.name, "; ".join(errors) or "no mirror"))
+        try:
+            download.fetch(
+                spec.name, download.mirrors(ds.mirrors), cache, lambda raw, url, spec=spec: verify(raw, spec, url)
+            )
+        except DataError as e:
+            raise DataError("%s: %s" % (ds.name, e))
     return cache
 
 

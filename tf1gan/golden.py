@@ -136,7 +136,11 @@ def _structure(config):
         for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)
     ]
     updates = {}
-    for name, op in (("d_train", g.d_train), ("g_train", g.g_train), ("train_step", g.train_step)):
+    for name, op in (
+        ("d_train", g.train_ops.d_train),
+        ("g_train", g.train_ops.g_train),
+        ("train_step", g.train_ops.train_step),
+    ):
         updates[name] = sorted(_updated_variables(op))
     ops = collections.defaultdict(collections.Counter)
     for op in graph.get_operations():
@@ -192,7 +196,7 @@ def _outputs(config, dataset):
     with tf.Session(graph=graph, config=session_config(config.threads, "cpu")) as sess:
         sess.run(init)
         d_logits, samples, d_loss, g_loss = sess.run(
-            [g.d_real_logits, g.g_sample, g.d_loss, g.g_loss], {g.X: real, g.Z: z}
+            [g.model.d_real_logits, g.samples.g_sample, g.loss.d_loss, g.loss.g_loss], {g.inputs.X: real, g.inputs.Z: z}
         )
     return {
         "d_real_logits": array_summary(d_logits),
@@ -204,19 +208,13 @@ def _outputs(config, dataset):
 
 def _trace(config, dataset):
     """The first steps of the real training loop (``train.Trainer``), with no run folder."""
-    trainer = train.Trainer(config.replace(steps=TRACE_STEPS), None, dataset)
-    try:
+    with train.Trainer(config.replace(steps=TRACE_STEPS), dataset, "cpu") as trainer:
         trainer.start()
         losses = []
         for step in range(TRACE_STEPS):
             values, _ = trainer.step(step)
             losses.append({"step": step + 1, "d_loss": _num(values["d_loss"]), "g_loss": _num(values["g_loss"])})
-        weights = {
-            v.op.name: array_summary(trainer.sess.run(v))
-            for v in trainer.g.g_vars + trainer.g.d_vars + trainer.g.ema_vars
-        }
-    finally:
-        trainer.close()
+        weights = {name: array_summary(value) for name, value in trainer.weights().items()}
     return {"losses": losses, "weights": weights}
 
 

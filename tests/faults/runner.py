@@ -31,13 +31,19 @@ TRAIN_ARGS = [
 ]
 
 
+INJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inject.py")
+
+
+def tf1gan_command(fault=None):
+    """The command that runs tf1gan in a subprocess: ``python -m tf1gan``, or with ``fault`` injected (inject.py)."""
+    return [sys.executable, INJECT, fault] if fault else [sys.executable, "-m", "tf1gan"]
+
+
 def start_training(out, steps, checkpoint_every, *extra, **kwargs):
-    """Start ``tf1gan train`` in a subprocess; return the Popen (text output)."""
+    """Start ``tf1gan train`` in a subprocess (``fault=`` injects one); return the Popen (text output)."""
     args = (
-        [
-            sys.executable,
-            "-m",
-            "tf1gan",
+        tf1gan_command(kwargs.pop("fault", None))
+        + [
             "train",
             "--out",
             out,

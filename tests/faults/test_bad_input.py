@@ -89,9 +89,9 @@ def test_golden_update_into_a_folder_it_cannot_create(tmp_path):
 @pytest.mark.parametrize(
     "edit,fragment",
     [
-        (lambda c: c.update(z_dim=100.5), "z_dim must be a whole number, got 100.5"),
-        (lambda c: c.update(g_hidden="256"), "g_hidden must be a list of whole numbers"),
-        (lambda c: c.update(lr_g="fast"), "lr_g must be a number"),
+        (lambda c: c.update(z_dim=100.5), "--z-dim must be a whole number, got 100.5"),
+        (lambda c: c.update(g_hidden="256"), "--hidden must be one or more whole numbers"),
+        (lambda c: c.update(lr_g="fast"), "--lr-g must be a number"),
         (lambda c: c.update(colour="red"), "unknown setting(s): colour"),
     ],
     ids=["fraction", "text widths", "text rate", "unknown"],

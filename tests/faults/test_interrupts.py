@@ -75,7 +75,7 @@ def test_kill_during_saves(tmp_path, reference, seed):
 @pytest.mark.parametrize("point,latest", [("before-save@100", 0), ("after-save@100", 100)])
 def test_kill_at_each_side_of_a_save(tmp_path, reference, point, latest):
     out = str(tmp_path / "run")
-    proc = start_training(out, STEPS, 100, env={"TF1GAN_FAULT": point})
+    proc = start_training(out, STEPS, 100, fault=point)
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert latest_step(out) == latest
