@@ -8,7 +8,8 @@ import os
 import subprocess
 
 import pytest
-from test_cli import assert_one_line_error
+
+from helpers import assert_one_line_error, subprocess_result
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENTRYPOINT = os.path.join(ROOT, "docker", "entrypoint.sh")
@@ -34,7 +35,9 @@ def test_train_into_an_unwritable_run_folder_is_one_line_naming_the_fix(run, tmp
     # a folder that cannot take a file, for root too: it does not exist
     runs = tmp_path / "missing"
     result = run(runs, "train", "--steps", "5")
-    assert_one_line_error(result, 4, "%s is not writable by uid %d; " % (runs, os.getuid()), "mkdir -p runs", "--user")
+    assert_one_line_error(
+        subprocess_result(result), 4, "%s is not writable by uid %d; " % (runs, os.getuid()), "mkdir -p runs", "--user"
+    )
     assert result.stdout == ""  # tf1gan never started
     assert run(runs, "train", "--out", "relative/run").returncode == 4  # a relative --out lands in the folder
     assert run(runs, "train", "--out=%s/x" % runs).returncode == 4
