@@ -22,6 +22,7 @@ the share of wall time spent inside ``Session.run``, and the peak RSS.
 
     python benchmarks/throughput.py                      # article-sized and default models
     python benchmarks/throughput.py --rounds 2 --steps 20 --models tiny   # what the tests run
+    python benchmarks/throughput.py --session-options    # also thread pools and Grappler options
 """
 
 import argparse
@@ -33,6 +34,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from tensorflow.core.protobuf import rewriter_config_pb2  # noqa: E402
 
 from tf1gan import data, model  # noqa: E402
 from tf1gan.config import preset  # noqa: E402
@@ -98,13 +101,53 @@ class FeedDictLane(object):
         self.sess.sess.close()
 
 
+def _pools(intra, inter):
+    def change(cfg):
+        cfg.intra_op_parallelism_threads, cfg.inter_op_parallelism_threads = intra, inter
+        cfg.use_per_session_threads = True
+
+    return change
+
+
+def _rewrite_off(*names):
+    def change(cfg):
+        for name in names:
+            setattr(cfg.graph_options.rewrite_options, name, rewriter_config_pb2.RewriterConfig.OFF)
+
+    return change
+
+
+def _grappler_off(cfg):
+    cfg.graph_options.rewrite_options.disable_meta_optimizer = True
+
+
+# ``--session-options``: tf1gan's step again, in sessions configured otherwise than session_config() does
+SESSION_VARIANTS = {
+    "intra 1, inter 1": _pools(1, 1),
+    "intra 2, inter 1": _pools(2, 1),
+    "intra 1, inter 2": _pools(1, 2),
+    "intra 2, inter 2": _pools(2, 2),
+    "no remapping": _rewrite_off("remapping"),
+    "no arithmetic": _rewrite_off("arithmetic_optimization"),
+    "no constant folding": _rewrite_off("constant_folding"),
+    "Grappler off": _grappler_off,
+}
+
+
 class Tf1ganLane(object):
-    """tf1gan's own training step (``Trainer.step``), unchanged."""
+    """tf1gan's own training step (``Trainer.step``), unchanged; ``variant`` names a SESSION_VARIANTS entry
+    that configures its session otherwise."""
 
     name = "tf1gan"
 
-    def __init__(self, config, dataset):
+    def __init__(self, config, dataset, variant=None):
         self.trainer = Trainer(config, dataset, "cpu")
+        if variant:
+            self.name = "tf1gan, " + variant
+            cfg = session_config(config.threads, "cpu")
+            SESSION_VARIANTS[variant](cfg)
+            self.trainer.session.close()
+            self.trainer.session = tf.Session(graph=self.trainer.graph, config=cfg)
         self.trainer.start()
         self.trainer.session = TimedSession(self.trainer.session)
         self.sess = self.trainer.session
@@ -326,14 +369,16 @@ class TorchLane(object):
 LANES = [FeedDictLane, Tf1ganLane, TfMatmulLane, TfFloorLane, MatmulLane, TfganLane, TorchLane]
 
 
-def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):
-    """Interleave every available lane over ``rounds``; print and return {lane: [steps/s per round]}."""
+def bench(config, dataset, rounds, steps, warmup, variants=(), out=sys.stdout):
+    """Interleave every available lane, and a tf1gan lane per ``variants`` name, over ``rounds``; print and
+    return {lane: [steps/s per round]}."""
     lanes = []
     for cls in LANES:
         try:
             lanes.append(cls(config, dataset))
         except ImportError as e:
             out.write("  %-12s skipped: %s is not installed\n" % (cls.name, e.name or e))
+    lanes += [Tf1ganLane(config, dataset, variant) for variant in variants]
     for lane in lanes:
         for _ in range(warmup):
             lane.step()
@@ -354,14 +399,14 @@ def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):
             inside[lane.name][1] += dt
     base, matmuls = np.median(rates["feed_dict"]), np.median(rates["tf-matmuls"])
     out.write(
-        "  %-13s %9s %9s %8s %13s %13s %14s\n"
+        "  %-28s %9s %9s %8s %13s %13s %14s\n"
         % ("lane", "min st/s", "median", "ratio", "vs tf-matmuls", "CPU ms/step", "in Session.run")
     )
     for lane in lanes:
         r = rates[lane.name]
         share = inside[lane.name][0] / inside[lane.name][1] if lane.sess else float("nan")
         out.write(
-            "  %-13s %9.1f %9.1f %7.2fx %12.0f%% %13.2f %14s\n"
+            "  %-28s %9.1f %9.1f %7.2fx %12.0f%% %13.2f %14s\n"
             % (
                 lane.name,
                 min(r),
@@ -384,6 +429,11 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=300, help="steps per lane per round")
     p.add_argument("--warmup", type=int, default=30)
     p.add_argument("--threads", type=int, default=0, help="TensorFlow thread pools (0 = its choice)")
+    p.add_argument(
+        "--session-options",
+        action="store_true",
+        help="add tf1gan lanes with other thread pools and Grappler options: " + "; ".join(SESSION_VARIANTS),
+    )
     args = p.parse_args(argv)
     dataset = data.load("mnist10k")
     print(
@@ -403,7 +453,7 @@ def main(argv=None):
                 args.steps,
             )
         )
-        bench(config, dataset, args.rounds, args.steps, args.warmup)
+        bench(config, dataset, args.rounds, args.steps, args.warmup, SESSION_VARIANTS if args.session_options else ())
     print("\npeak RSS of this process: %.0f MB" % peak_rss_mb())
     return 0
 
