@@ -26,7 +26,6 @@ product with its bias added).
 import argparse
 import collections
 import os
-import platform
 import sys
 import time
 
@@ -188,8 +187,8 @@ def report(name, result, out=sys.stdout, top_types=12):
     out.write("  top op types: %s\n" % ", ".join("%s %.2f" % kv for kv in list(result["types"].items())[:top_types]))
 
 
-def chart(results, path):
-    """A stacked bar per model: ms per step by stage, beside its untraced wall time."""
+def chart(results, path, cpu):
+    """A stacked bar per model: ms per step by stage, beside its untraced wall time; ``cpu`` names the machine."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -209,7 +208,7 @@ def chart(results, path):
         ax.plot([x - 0.3, x + 0.3], [results[n]["wall_ms"]] * 2, "k--", lw=1)
         ax.annotate("untraced step %.1f ms" % results[n]["wall_ms"], (x + 0.3, results[n]["wall_ms"]), fontsize=8)
     ax.set_ylabel("ms per step (op time summed; two threads overlap)")
-    ax.set_title("Where a fused training step's time goes (%s, TF %s)" % (platform.machine(), TF_VERSION))
+    ax.set_title("Where a fused training step's time goes\n(%s, TF %s)" % (cpu, TF_VERSION), fontsize=10)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -225,15 +224,13 @@ def main(argv=None):
     p.add_argument("--chart", default="docs/step_profile.png", help="PNG of the stacked bars")
     args = p.parse_args(argv)
     dataset = data.load("mnist10k")
-    print(
-        "cpu: %s; TensorFlow %s; %d steps after %d warm-up steps"
-        % (machine.short_name(machine.describe(args.threads)), TF_VERSION, args.steps, args.warmup)
-    )
+    cpu = machine.short_name(machine.describe(args.threads))
+    print("cpu: %s; TensorFlow %s; %d steps after %d warm-up steps" % (cpu, TF_VERSION, args.steps, args.warmup))
     results = collections.OrderedDict()
     for name in args.models.split(","):
         results[name] = profile(MODELS[name].replace(threads=args.threads), dataset, args.steps, args.warmup)
         report(name, results[name])
-    chart(results, args.chart)
+    chart(results, args.chart, cpu)
     print("\nchart: %s" % args.chart)
     return 0
 
