@@ -19,6 +19,7 @@ from tf1gan import golden, machine, model, train
 from tf1gan.tfcompat import TF_VERSION
 
 OTHER_CPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden_cpus")
+MLP_PRESETS = ("default", "article")  # what most perturbations are checked on: dcgan's snapshots take longer
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +88,17 @@ def test_snapshots_match_the_saved_ones(current):
     "measured", sorted(d for d in os.listdir(OTHER_CPUS) if os.path.isdir(os.path.join(OTHER_CPUS, d)))
 )
 def test_snapshots_made_on_other_cpus_match_under_the_policy(current, measured):
-    """Snapshots computed on other CPUs (tests/golden_cpus/, see its README) pass here too."""
-    results = golden.check(os.path.join(OTHER_CPUS, measured), current)
+    """Snapshots computed on other CPUs (tests/golden_cpus/, see its README) pass here too.
+
+    Those folders predate the dcgan preset: its snapshots were never made on those CPUs, and only they may
+    be absent.
+    """
+    folder = os.path.join(OTHER_CPUS, measured)
+    made = {name: snap for name, snap in current.items() if os.path.exists(golden.path_of(name, folder))}
+    assert set(current) - set(made) <= {"structure_dcgan", "outputs_dcgan", "trace_dcgan"}
+    results = golden.check(folder, made)
     if TF_VERSION.startswith("1."):
         assert golden.verdict_ok(results), golden.format_results(results)
-    assert all(r.verdict != "missing" for r in results)
 
 
 def test_fresh_snapshots_are_bitwise_equal_to_a_second_computation_in_another_process(current, fresh, tmp_path):
@@ -100,7 +107,7 @@ def test_fresh_snapshots_are_bitwise_equal_to_a_second_computation_in_another_pr
     done = run_cli("golden", "--update", "--dir", second)
     assert done.returncode == 0, done.stderr
     results = golden.check(fresh, {name: golden.load(name, second) for name in current})
-    assert [r.verdict for r in results] == ["bitwise"] * 7, golden.format_results(results)
+    assert [r.verdict for r in results] == ["bitwise"] * len(current), golden.format_results(results)
     assert {r.reason for r in results} == {"same CPU, threads and versions"}
     # sha256 of every array included: bitwise means the bytes
     assert (
@@ -191,7 +198,7 @@ def test_check_catches_an_initializer_scale(fresh, other_cpu, monkeypatch):
         lambda seed=None: model.tf.variance_scaling_initializer(1.1, "fan_avg", "uniform", seed=seed),
     )
     try:
-        now = golden.snapshots()
+        now = golden.snapshots(MLP_PRESETS)
     finally:
         monkeypatch.setattr(model.tf, "glorot_uniform_initializer", real)
     for results in checked_both_ways(now, fresh, other_cpu):
@@ -203,7 +210,8 @@ def test_check_catches_a_seed_change(fresh, other_cpu, monkeypatch):
     derive = model.derive_seed
     monkeypatch.setattr(model, "derive_seed", lambda seed, *names: derive(seed + 1, *names))
     for results in checked_both_ways(golden.snapshots(), fresh, other_cpu):
-        assert {"outputs_default", "trace_default"} <= set(moved(results))
+        # the convolutional networks draw their initial weights from the same seeds
+        assert {"outputs_default", "trace_default", "outputs_dcgan", "trace_dcgan"} <= set(moved(results))
 
 
 def test_check_catches_the_order_of_the_alternating_steps(fresh, other_cpu, monkeypatch):
@@ -223,7 +231,7 @@ def test_check_catches_the_order_of_the_alternating_steps(fresh, other_cpu, monk
         return {k: float(out[k]) for k in ("d_loss", "g_loss", "d_real", "d_fake")}, None
 
     monkeypatch.setattr(train.Trainer, "step", g_then_d)
-    for results in checked_both_ways(golden.snapshots(), fresh, other_cpu):
+    for results in checked_both_ways(golden.snapshots(MLP_PRESETS), fresh, other_cpu):
         assert "trace_default" in moved(results) and "outputs_default" not in moved(results)
         assert "trace_default" in golden.format_results(results)
 
@@ -231,7 +239,7 @@ def test_check_catches_the_order_of_the_alternating_steps(fresh, other_cpu, monk
 def test_check_catches_a_loss_change(fresh, other_cpu, monkeypatch):
     nonsat = model.generator_loss
     monkeypatch.setattr(model, "generator_loss", lambda logits, config: nonsat(logits, config.replace(loss="minimax")))
-    for results in checked_both_ways(golden.snapshots(), fresh, other_cpu):
+    for results in checked_both_ways(golden.snapshots(MLP_PRESETS), fresh, other_cpu):
         assert {"outputs_default", "trace_default"} <= set(moved(results))
 
 
