@@ -33,31 +33,23 @@ from tf1gan.fileio import atomic_write  # noqa: E402
 RESULTS = "quality_vs_time.json"
 
 
-def _dense(a, b):
-    return 2 * a * b
-
-
-def _conv(positions, cin, cout):
-    return 2 * positions * convnets.KERNEL**2 * cin * cout
-
-
 def forward_flops(config):
     """(G, D) floating-point operations of one image's forward pass: matrix products and convolutions only."""
+
+    def dense(widths):
+        return sum(2 * a * b for a, b in zip(widths[:-1], widths[1:]))
+
     if config.net == "mlp":
-        g = [config.z_dim] + list(config.g_hidden) + [data.PIXELS]
-        d = [data.PIXELS] + list(config.d_hidden) + [1]
-        return sum(map(_dense, g[:-1], g[1:])), sum(map(_dense, d[:-1], d[1:]))
-    side, widths = convnets.SIDE // 4, config.g_hidden
-    g = _dense(config.z_dim, side * side * widths[0])
-    outs = list(widths[1:]) + [1]
-    for i, (cin, cout) in enumerate(zip(widths, outs)):
-        g += _conv(side * side, cin, cout)  # a transposed convolution: per input position
-        side *= 2 if i >= len(outs) - 2 else 1
-    d, side = 0, convnets.SIDE
-    for i, (cin, cout) in enumerate(zip((1,) + tuple(config.d_hidden), config.d_hidden)):
-        side //= 2 if i < 2 else 1
-        d += _conv(side * side, cin, cout)
-    return g, d + _dense(side * side * config.d_hidden[-1], 1)
+        return dense([config.z_dim] + list(config.g_hidden) + [data.PIXELS]), dense(
+            [data.PIXELS] + list(config.d_hidden) + [1]
+        )
+    area, k2 = (convnets.SIDE // 4) ** 2, convnets.KERNEL**2
+    g = dense([config.z_dim, area * config.g_hidden[0]])
+    # a transposed convolution works per input position, a convolution per output position
+    g += sum(2 * k2 * n.inputs * n.outputs * (n.side // n.stride) ** 2 for n in convnets.plan(config, "generator"))
+    d = dense([area * config.d_hidden[-1], 1])
+    d += sum(2 * k2 * n.inputs * n.outputs * n.side**2 for n in convnets.plan(config, "discriminator"))
+    return g, d
 
 
 def step_flops(config):

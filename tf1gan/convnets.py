@@ -22,6 +22,8 @@ pass's update ops is :func:`tf1gan.model.gan_train_ops`' decision; :func:`batch_
 names the update ops of one pass exactly.
 """
 
+import collections
+
 from tf1gan.data import PIXELS
 from tf1gan.errors import first_line
 from tf1gan.tfcompat import session_config, stderr_filtered, tf
@@ -32,6 +34,32 @@ SIDE = 28  # MNIST-sized images: two stride-2 layers between 7x7 and 28x28
 BN_MOMENTUM = 0.9  # the statistics follow a generator that changes every step; 0.99 would lag ~100 steps
 BN_EPSILON = 1.001e-5  # cuDNN's minimum, so both layouts and devices use the same value
 LEAK = 0.2
+
+
+Layer = collections.namedtuple("Layer", "name inputs outputs stride side")
+Layer.__doc__ = "One convolution: its scope name, input and output channels, stride, and output side in pixels."
+
+
+def plan(config, network):
+    """The :class:`Layer` of each convolution of ``network`` ("generator" or "discriminator") in order.
+
+    The generator's transposed convolutions follow its dense layer (``hidden1``,
+    7x7) and double the side in the last two; the discriminator's convolutions
+    halve it in the first two.
+    """
+    if network == "generator":
+        ins, outs = list(config.g_hidden), list(config.g_hidden[1:]) + [1]
+        names = ["hidden%d" % (i + 2) for i in range(len(outs) - 1)] + ["out"]
+        strides, side = [1] * (len(outs) - 2) + [2, 2], SIDE // 4
+    else:
+        ins, outs = [1] + list(config.d_hidden[:-1]), list(config.d_hidden)
+        names = ["hidden%d" % (i + 1) for i in range(len(outs))]
+        strides, side = [2, 2] + [1] * (len(outs) - 2), SIDE
+    layers = []
+    for name, cin, cout, stride in zip(names, ins, outs, strides):
+        side = side * stride if network == "generator" else side // stride
+        layers.append(Layer(name, cin, cout, stride, side))
+    return layers
 
 
 def _strides(stride, data_format):
@@ -103,23 +131,20 @@ def generator(z, config, seed, act, scope, trainable=True, training=False):
     ``seed(layer)`` gives each layer's op-level initialiser seed; ``act`` is the
     hidden-layer activation.
     """
-    fmt, widths = config.data_format, config.g_hidden
-    side = SIDE // 4
+    fmt, widths, side = config.data_format, config.g_hidden, SIDE // 4
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
         with tf.variable_scope("hidden1"):
             # no bias where batch norm follows: its beta is the bias
             w = _kernel([config.z_dim, side * side * widths[0]], seed("hidden1"), trainable)
             x = _to_layout(tf.reshape(tf.matmul(z, w), [-1, side, side, widths[0]]), fmt)
             x = act(batch_norm(x, training, fmt, trainable))
-        layers = ["hidden%d" % (i + 2) for i in range(len(widths) - 1)] + ["out"]
-        for i, (name, units) in enumerate(zip(layers, list(widths[1:]) + [1])):
-            stride = 2 if i >= len(layers) - 2 else 1
-            side *= stride
-            with tf.variable_scope(name):
-                w = _kernel([KERNEL, KERNEL, units, _channels(x, fmt)], seed(name), trainable)
+        for layer in plan(config, "generator"):
+            with tf.variable_scope(layer.name):
+                w = _kernel([KERNEL, KERNEL, layer.outputs, layer.inputs], seed(layer.name), trainable)
+                side, units = layer.side, layer.outputs
                 shape = [tf.shape(x)[0]] + ([units, side, side] if fmt == "NCHW" else [side, side, units])
-                x = tf.nn.conv2d_transpose(x, w, tf.stack(shape), _strides(stride, fmt), "SAME", data_format=fmt)
-                if name == "out":
+                x = tf.nn.conv2d_transpose(x, w, tf.stack(shape), _strides(layer.stride, fmt), "SAME", data_format=fmt)
+                if layer.name == "out":
                     b = tf.get_variable("b", [units], tf.float32, tf.zeros_initializer(), trainable=trainable)
                     x = tf.nn.bias_add(x, b, data_format=fmt)
                 else:
@@ -137,19 +162,18 @@ def discriminator(x, config, seed, scope, dropout=None, training=True):
     fmt = config.data_format
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
         x = tf.reshape(x, [-1, 1, SIDE, SIDE] if fmt == "NCHW" else [-1, SIDE, SIDE, 1])
-        for i, units in enumerate(config.d_hidden):
-            name = "hidden%d" % (i + 1)
-            with tf.variable_scope(name):
-                w = _kernel([KERNEL, KERNEL, _channels(x, fmt), units], seed(name), True)
-                x = tf.nn.conv2d(x, w, _strides(2 if i < 2 else 1, fmt), "SAME", data_format=fmt)
+        for i, layer in enumerate(plan(config, "discriminator")):
+            with tf.variable_scope(layer.name):
+                w = _kernel([KERNEL, KERNEL, layer.inputs, layer.outputs], seed(layer.name), True)
+                x = tf.nn.conv2d(x, w, _strides(layer.stride, fmt), "SAME", data_format=fmt)
                 if i == 0:  # DCGAN: no batch norm on the discriminator's input layer
-                    b = tf.get_variable("b", [units], tf.float32, tf.zeros_initializer())
+                    b = tf.get_variable("b", [layer.outputs], tf.float32, tf.zeros_initializer())
                     x = tf.nn.bias_add(x, b, data_format=fmt)
                 else:
                     x = batch_norm(x, training, fmt)
                 x = tf.nn.leaky_relu(x, alpha=LEAK)
                 if dropout:
-                    x = dropout(x, name)
+                    x = dropout(x, layer.name)
         # flattened in NHWC order whatever the layout, so the dense weights mean the same in both
         x = _from_layout(x, fmt)
         x = tf.reshape(x, [-1, int(x.shape[1]) * int(x.shape[2]) * int(x.shape[3])])
@@ -184,17 +208,14 @@ def layout_error(config, device):
 
 def sizes(config):
     """(generator weights, discriminator weights, activations of one image through both), for memory estimates."""
-    g, d, k2 = config.g_hidden, config.d_hidden, KERNEL * KERNEL
-    side = SIDE // 4
-    g_weights, units = config.z_dim * side * side * g[0] + 4 * g[0], side * side * g[0]
-    outs = list(g[1:]) + [1]
-    for i, (cin, cout) in enumerate(zip(g, outs)):
-        side *= 2 if i >= len(outs) - 2 else 1
-        g_weights += k2 * cin * cout + 4 * cout
-        units += side * side * cout
-    d_weights, side = 0, SIDE
-    for i, (cin, cout) in enumerate(zip((1,) + tuple(d), d)):
-        side //= 2 if i < 2 else 1
-        d_weights += k2 * cin * cout + 4 * cout
-        units += side * side * cout
-    return g_weights, d_weights + side * side * d[-1] + 1, units
+    area = (SIDE // 4) ** 2  # the generator's dense layer makes 7x7 maps, the discriminator's takes them
+    counts = {
+        "generator": config.z_dim * area * config.g_hidden[0] + 4 * config.g_hidden[0],
+        "discriminator": area * config.d_hidden[-1] + 1,
+    }
+    units = area * config.g_hidden[0]
+    for network in counts:
+        for layer in plan(config, network):
+            counts[network] += KERNEL**2 * layer.inputs * layer.outputs + 4 * layer.outputs  # kernel, batch norm
+            units += layer.side**2 * layer.outputs
+    return counts["generator"], counts["discriminator"], units
