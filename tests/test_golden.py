@@ -84,21 +84,20 @@ def test_snapshots_match_the_saved_ones(current):
         assert r.reason == ("; ".join(obstacles) if obstacles else "same CPU, threads and versions")
 
 
-@pytest.mark.parametrize(
-    "measured", sorted(d for d in os.listdir(OTHER_CPUS) if os.path.isdir(os.path.join(OTHER_CPUS, d)))
-)
-def test_snapshots_made_on_other_cpus_match_under_the_policy(current, measured):
-    """Snapshots computed on other CPUs (tests/golden_cpus/, see its README) pass here too.
-
-    Those folders predate the dcgan preset: its snapshots were never made on those CPUs, and only they may
-    be absent.
-    """
-    folder = os.path.join(OTHER_CPUS, measured)
-    made = {name: snap for name, snap in current.items() if os.path.exists(golden.path_of(name, folder))}
-    assert set(current) - set(made) <= {"structure_dcgan", "outputs_dcgan", "trace_dcgan"}
-    results = golden.check(folder, made)
-    if TF_VERSION.startswith("1."):
-        assert golden.verdict_ok(results), golden.format_results(results)
+def test_the_drift_measured_between_two_cpus_is_within_the_policy():
+    """One code version's snapshots as an Intel Xeon and an AMD EPYC computed them (tests/golden_cpus/README.md):
+    the policy asks them for tolerance, not bits, and they pass it."""
+    intel, amd = (os.path.join(OTHER_CPUS, name) for name in ("intel-xeon", "amd-epyc"))
+    for name in sorted(n[:-5] for n in os.listdir(intel)):
+        a, b = golden.load(name, intel), golden.load(name, amd)
+        obstacles = machine.bitwise_obstacles(golden.machine_block(a["meta"]), golden.machine_block(b["meta"]))
+        assert obstacles and obstacles[0].startswith("other CPU: GenuineIntel")
+        diffs = golden.compare(name, a["data"], b["data"], bitwise=False, same_tensorflow=True)
+        assert all(d.status == "within tolerance" for d in diffs), golden.format_results(
+            [golden.Result(name, "differs", None, diffs, "")]
+        )
+        if name.startswith("trace_"):
+            assert diffs  # the trace does drift between these CPUs: the check above is not vacuous
 
 
 def test_fresh_snapshots_are_bitwise_equal_to_a_second_computation_in_another_process(current, fresh, tmp_path):

@@ -164,8 +164,12 @@ def test_d_loss_rewards_calling_fakes_real():
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
         real = np.full([8], 1.0, np.float32)
-        good = sess.run(g.loss.d_loss, {g.model.d_real_logits: real, g.model.d_fake_logits: np.full([8], -5.0)})
-        fooled = sess.run(g.loss.d_loss, {g.model.d_real_logits: real, g.model.d_fake_logits: np.full([8], 5.0)})
+        good = sess.run(
+            g.loss.d_loss, {g.model.d_step_real_logits: real, g.model.d_step_fake_logits: np.full([8], -5.0)}
+        )
+        fooled = sess.run(
+            g.loss.d_loss, {g.model.d_step_real_logits: real, g.model.d_step_fake_logits: np.full([8], 5.0)}
+        )
     assert good < fooled
 
 
@@ -175,7 +179,10 @@ def test_log_of_sigmoid_overflows(minimal_run):
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
         big = np.array([100.0, -100.0], np.float32)
-        losses = sess.run([g.loss.d_loss, g.loss.g_loss], {g.model.d_real_logits: big, g.model.d_fake_logits: big})
+        losses = sess.run(
+            [g.loss.d_loss, g.loss.g_loss],
+            {g.model.d_step_real_logits: big, g.model.d_step_fake_logits: big, g.model.d_fake_logits: big},
+        )
     assert np.all(np.isfinite(losses))
 
 

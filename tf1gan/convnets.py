@@ -116,10 +116,11 @@ def batch_norm_updates(output):
     """The batch-norm update ops of the one network pass that produced ``output`` (none for a pass without).
 
     Each call of a network opens a fresh name scope under the same variable scope
-    (``discriminator/``, ``discriminator_1/``, ...), and ``output`` is made inside it,
-    so the scope with its slash selects that pass alone. Filtering ``UPDATE_OPS`` by
-    the variable scope's bare name (``"discriminator"``, as is often done) would also
-    match ``discriminator_1/`` and ``discriminator_2/``: every pass's updates at once.
+    (``discriminator/``, ``discriminator_1/``, ... or, in tf1gan, ``d_on_real/discriminator/``
+    and so on), and ``output`` is made inside it, so the scope with its slash selects that
+    pass alone. Filtering ``UPDATE_OPS`` by the variable scope's bare name
+    (``"discriminator"``, as is often done) matches op names by prefix: in plain TF1 code
+    every pass's updates at once, in tf1gan's graph none.
     """
     scope = output.op.name.rpartition("/")[0]
     return output.graph.get_collection(tf.GraphKeys.UPDATE_OPS, scope + "/") if scope else []
@@ -153,11 +154,14 @@ def generator(z, config, seed, act, scope, trainable=True, training=False):
         return tf.reshape(x, [-1, PIXELS], name="logits")
 
 
-def discriminator(x, config, seed, scope, dropout=None, training=True):
+def discriminator(x, config, seed, scope, masks=None, training=True):
     """Logits [N] that images ``x`` [N, 784] are real; variables under ``scope``.
 
-    ``dropout(x, layer)``, if given, thins the hidden feature maps. tf1gan runs the
-    discriminator only in training mode (batch statistics).
+    ``masks`` (``tf1gan.model.dropout_masks``: [N, channels] per hidden layer),
+    if given, drop whole channels of each image's feature maps, as spatial
+    dropout does: neighbouring pixels of one map are too alike for dropping
+    single ones to thin the network. tf1gan runs the discriminator only in
+    training mode (batch statistics).
     """
     fmt = config.data_format
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
@@ -172,8 +176,9 @@ def discriminator(x, config, seed, scope, dropout=None, training=True):
                 else:
                     x = batch_norm(x, training, fmt)
                 x = tf.nn.leaky_relu(x, alpha=LEAK)
-                if dropout:
-                    x = dropout(x, layer.name)
+                if masks:
+                    mask = masks[layer.name]
+                    x = x * tf.reshape(mask, [-1, layer.outputs, 1, 1] if fmt == "NCHW" else [-1, 1, 1, layer.outputs])
         # flattened in NHWC order whatever the layout, so the dense weights mean the same in both
         x = _from_layout(x, fmt)
         x = tf.reshape(x, [-1, int(x.shape[1]) * int(x.shape[2]) * int(x.shape[3])])

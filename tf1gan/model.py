@@ -33,12 +33,17 @@ GANInputs.__doc__ = """Placeholders the article's style feeds: real images ``X``
 ``batch_index`` and ``batch_number`` from ``data_images`` (filled once through ``data_init``);
 in "feed" mode they are plain placeholders and ``batch_number`` only keys the dropout masks."""
 GANModel = collections.namedtuple(
-    "GANModel", "g_logits g_output d_real_logits d_fake_logits d_real d_fake g_vars d_vars"
+    "GANModel",
+    "g_logits g_output d_real_logits d_fake_logits d_step_masks d_step_real_logits d_step_fake_logits "
+    "d_real d_fake g_vars d_vars",
 )
 GANModel.__doc__ = """The two networks on the current batch: the generator's pre-activation output
-``g_logits`` and its output on the discriminator's input scale (``g_output``), D's logits on
-the real and the fake batch and their means as probabilities (``d_real``, ``d_fake``), and each
-network's variables."""
+``g_logits`` and its output on the discriminator's input scale (``g_output``); D's logits on the
+real batch alone and on the fake batch alone (``d_real_logits``, ``d_fake_logits``: each needs only
+its own input; the alternating G step's loss uses the latter); D's step, which judges both batches
+in one pass over them stacked, with the step's dropout masks (``d_step_masks``, None without dropout)
+and its logits (``d_step_real_logits``, ``d_step_fake_logits``); the means of those as probabilities
+(``d_real``, ``d_fake``); and each network's variables."""
 GANSamples = collections.namedtuple("GANSamples", "g_sample ema_vars ema_sample")
 GANSamples.__doc__ = """Where samples in [0, 1] come from: the live generator (``g_sample``), and the moving
 average of its weights that the G steps keep (``ema_vars`` in ``generator_ema/``, ``ema_sample``);
@@ -117,14 +122,16 @@ def _activation(name):
     }[name]
 
 
-def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
+def _mlp(x, widths, outputs, config, role, scope, trainable=True, masks=None):
     """Dense layers ``hidden1..n`` and ``out`` under variable scope ``scope`` (reused if present).
 
     Weights are Glorot-uniform with seeds derived from the run seed, ``role`` and
     the layer name (not the scope), so a copy of a network in another scope
     starts from exactly the same weights. Resource variables make every use a
-    fresh read, which the ordered updates of ``build_gan`` rely on.
-    ``dropout`` is ``(rate, batch_number)`` to drop hidden units.
+    fresh read, which the ordered updates of ``build_gan`` rely on. ``masks``
+    maps hidden layer names to dropout multipliers (:func:`dropout_masks`).
+    The bias goes in with ``bias_add``, so that Grappler can fuse it into the
+    matrix product (``_FusedMatMul``).
     """
     act = _activation(config.activation)
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE, use_resource=True):
@@ -139,25 +146,47 @@ def _mlp(x, widths, outputs, config, role, scope, trainable=True, dropout=None):
                     trainable=trainable,
                 )
                 b = tf.get_variable("b", [units], tf.float32, tf.zeros_initializer(), trainable=trainable)
-            x = tf.matmul(x, w) + b
+            x = tf.nn.bias_add(tf.matmul(x, w), b)
             if name != "out":
                 x = act(x)
-                if dropout:
-                    x = _dropout(x, config, *dropout, layer=name)
+                if masks:
+                    x = x * masks[name]
         return x
 
 
-def _dropout(x, config, rate, batch_number, layer):
-    """Inverted dropout whose mask is a stateless function of (seed, layer, batch number).
+def dropout_masks(config, batch_number, rows):
+    """{hidden layer name: inverted-dropout multiplier [rows, width]} of the discriminator at step ``batch_number``.
 
-    ``tf.nn.dropout`` draws from a stateful kernel that no checkpoint records; a
-    stateless mask keeps resumed runs bitwise equal to uninterrupted ones. The
-    real, fake and G-step towers of one step share the mask: one thinned
-    discriminator per step, and a third of the random numbers to draw.
+    Each multiplier is 0 or 1 / (1 - rate), drawn by a stateless op keyed by
+    (seed, layer, batch number): ``tf.nn.dropout`` draws from a stateful kernel
+    that no checkpoint records, and a stateless mask keeps resumed runs bitwise
+    equal to uninterrupted ones. It is drawn once per step; every D pass of the
+    step takes its rows from the top (:func:`rows_of`), so row i of the real
+    batch, of the fake batch and of the G step's pass share one thinned
+    discriminator. (Draws of other sizes with the same key agree on their
+    common rows: the stateless stream fills the output in order.) None when
+    the run has no dropout.
     """
-    key = tf.stack([tf.constant(derive_seed(config.seed, "dropout", layer), tf.int64), batch_number])
-    keep = tf.random.stateless_uniform(tf.shape(x), key) >= rate
-    return tf.where(keep, x / (1.0 - rate), tf.zeros_like(x))
+    if not config.d_dropout > 0:
+        return None
+    masks = {}
+    with tf.name_scope("dropout_masks"):
+        for i, width in enumerate(config.d_hidden):
+            layer = "hidden%d" % (i + 1)
+            key = tf.stack([tf.constant(derive_seed(config.seed, "dropout", layer), tf.int64), batch_number])
+            keep = tf.random.stateless_uniform(tf.stack([rows, width]), key) >= config.d_dropout
+            masks[layer] = tf.cast(keep, tf.float32) * (1.0 / (1.0 - config.d_dropout))
+    return masks
+
+
+def rows_of(masks, *counts):
+    """The masks for a D pass over batches of ``counts`` rows stacked: the first rows of each mask, per batch."""
+    if masks is None:
+        return None
+    return {
+        layer: tf.concat([m[:n] for n in counts], 0) if len(counts) > 1 else m[: counts[0]]
+        for layer, m in masks.items()
+    }
 
 
 def _seeds(config, role):
@@ -198,17 +227,15 @@ def _generator_output(g_logits, config):
     return tf.nn.sigmoid(g_logits) if config.output == "sigmoid" else tf.nn.tanh(g_logits)
 
 
-def discriminator(x, config, batch_number=None):
+def discriminator(x, config, masks=None):
     """Logits [N] that ``x`` (on the generator's output scale) is real; variables under ``discriminator/``.
 
-    With ``config.d_dropout`` > 0 and a ``batch_number``, hidden units are dropped
-    with a mask keyed by the batch number (training towers only).
+    ``masks`` (:func:`dropout_masks`, cut to ``x``'s rows by :func:`rows_of`)
+    drop hidden units in the training passes; without them, nothing is dropped.
     """
-    dropout = (config.d_dropout, batch_number) if config.d_dropout > 0 and batch_number is not None else None
     if config.net == "conv":
-        thin = (lambda x, layer: _dropout(x, config, *dropout, layer=layer)) if dropout else None
-        return convnets.discriminator(x, config, _seeds(config, D_SCOPE), D_SCOPE, thin)
-    return tf.squeeze(_mlp(x, config.d_hidden, 1, config, D_SCOPE, D_SCOPE, dropout=dropout), axis=1)
+        return convnets.discriminator(x, config, _seeds(config, D_SCOPE), D_SCOPE, masks)
+    return tf.squeeze(_mlp(x, config.d_hidden, 1, config, D_SCOPE, D_SCOPE, masks=masks), axis=1)
 
 
 def _xent(logits, label):
@@ -314,18 +341,40 @@ def graph_inputs(config, num_images=None):
 
 
 def gan_model(config, inputs):
-    """The :class:`GANModel`: G on the noise, D on the real and on the fake batch."""
+    """The :class:`GANModel`: G on the noise; D on the real batch, on the fake batch, and on both for D's step.
+
+    With batch norm (``--net conv``) D's step keeps the two passes: real and fake
+    batches are normalised apart (docs/pitfalls.md), which one pass over both
+    would not do.
+    """
     g_logits = generator(inputs.Z, config, training=True)
     g_output = _generator_output(g_logits, config)
-    d_real_logits = discriminator(_from_pixels(inputs.X, config), config, inputs.batch_number)
-    d_fake_logits = discriminator(g_output, config, inputs.batch_number)
+    real = _from_pixels(inputs.X, config)
+    n_real, n_fake = tf.shape(real)[0], tf.shape(g_output)[0]
+    masks = dropout_masks(config, inputs.batch_number, tf.maximum(n_real, n_fake))
+    # D's step judges both batches in one pass over [real; fake]: half the ops of two passes, and matrix
+    # products of twice the rows, which TensorFlow runs faster than two of half the size
+    if config.net != "conv":
+        with tf.name_scope("d_step"):
+            d_step_logits = discriminator(tf.concat([real, g_output], 0), config, rows_of(masks, n_real, n_fake))
+            d_step_real_logits, d_step_fake_logits = d_step_logits[:n_real], d_step_logits[n_real:]
+    # each batch alone, needing only its own input (and drawing its own masks, equal on common rows)
+    with tf.name_scope("d_on_real"):
+        d_real_logits = discriminator(real, config, dropout_masks(config, inputs.batch_number, n_real))
+    with tf.name_scope("d_on_fake"):
+        d_fake_logits = discriminator(g_output, config, dropout_masks(config, inputs.batch_number, n_fake))
+    if config.net == "conv":
+        d_step_real_logits, d_step_fake_logits = d_real_logits, d_fake_logits
     return GANModel(
         g_logits=g_logits,
         g_output=g_output,
         d_real_logits=d_real_logits,
         d_fake_logits=d_fake_logits,
-        d_real=tf.reduce_mean(tf.nn.sigmoid(d_real_logits), name="d_real"),
-        d_fake=tf.reduce_mean(tf.nn.sigmoid(d_fake_logits), name="d_fake"),
+        d_step_masks=masks,
+        d_step_real_logits=d_step_real_logits,
+        d_step_fake_logits=d_step_fake_logits,
+        d_real=tf.reduce_mean(tf.nn.sigmoid(d_step_real_logits), name="d_real"),
+        d_fake=tf.reduce_mean(tf.nn.sigmoid(d_step_fake_logits), name="d_fake"),
         g_vars=tf.trainable_variables(G_SCOPE + "/"),
         d_vars=tf.trainable_variables(D_SCOPE + "/"),
     )
@@ -353,7 +402,9 @@ def gan_samples(config, inputs, model):
 def gan_loss(config, model):
     """The :class:`GANLoss`: D's cross-entropy on real (label ``real_label``) and fake (0), and G's loss."""
     return GANLoss(
-        d_loss=tf.identity(discriminator_loss(model.d_real_logits, model.d_fake_logits, config), name="d_loss"),
+        d_loss=tf.identity(
+            discriminator_loss(model.d_step_real_logits, model.d_step_fake_logits, config), name="d_loss"
+        ),
         g_loss=tf.identity(generator_loss(model.d_fake_logits, config), name="g_loss"),
     )
 
@@ -384,7 +435,7 @@ def gan_train_ops(config, inputs, model, loss):
     )
     with tf.name_scope(G_SCOPE + "/"):
         g_step = g_adam.minimize(loss.g_loss, var_list=model.g_vars, global_step=global_step, name="g_step")
-    g_step_fused, g_loss_step = g_step_after_d(config, inputs, model, g_adam, d_train, global_step)
+    g_step_fused, g_loss_step = g_step_after_d(config, model, g_adam, d_train, global_step)
     g_step, g_step_fused = (_and_statistics(op, model.g_logits) for op in (g_step, g_step_fused))
     samples = gan_samples(config, inputs, model)
     if samples.ema_vars:
@@ -400,19 +451,21 @@ def gan_train_ops(config, inputs, model, loss):
     return train_ops, samples
 
 
-def g_step_after_d(config, inputs, model, g_adam, d_train, global_step):
+def g_step_after_d(config, model, g_adam, d_train, global_step):
     """The fused step's G update, ordered after the D update ``d_train``: (G step op, the G loss it minimises).
 
     The G update must see the discriminator this step's D update produced: its
     own D tower is built under a control dependency on ``d_train``, so its
     variable reads (resource variables: a fresh read at every use) happen after
     the update. The fake batch is shared, since G has not changed in between,
-    and so are ``g_adam``'s slots with the alternating G step.
+    and so are the step's dropout masks, and ``g_adam``'s slots with the
+    alternating G step.
     """
+    masks = rows_of(model.d_step_masks, tf.shape(model.g_output)[0])
     with tf.control_dependencies([d_train]):
-        g_loss_step = tf.identity(
-            generator_loss(discriminator(model.g_output, config, inputs.batch_number), config), name="g_loss_step"
-        )
+        with tf.name_scope("g_step_d"):
+            d_logits = discriminator(model.g_output, config, masks)
+        g_loss_step = tf.identity(generator_loss(d_logits, config), name="g_loss_step")
         with tf.name_scope(G_SCOPE + "/"):
             g_step = g_adam.minimize(g_loss_step, var_list=model.g_vars, global_step=global_step, name="g_step_fused")
     return g_step, g_loss_step
