@@ -14,16 +14,20 @@
 # With --device cpu every check runs on the CPU instead (device and env describe the CPU): the dry run
 # that CI does in the CPU image, to test this script's logic where no GPU exists.
 # Other options: --threads N (default: every usable CPU; passed to every run), --out DIR (where runs
-# and logs go; default a new temporary folder).
+# and logs go; default a new temporary folder), --arch PRESET and --data-format NHWC|NCHW (what repeat
+# and speed train: default the default preset; --arch dcgan --data-format NCHW for the convolutional
+# GAN in cuDNN's layout; the CPU reference run of speed uses NHWC).
 set -uo pipefail
 
-device=gpu steps=300 threads=$(nproc) out=
+device=gpu steps=300 threads=$(nproc) out= arch=default format=NHWC
 while [ $# -gt 0 ]; do
     case $1 in
         --device) device=${2:-} ;;
         --steps) steps=${2:-} ;;
         --threads) threads=${2:-} ;;
         --out) out=${2:-} ;;
+        --arch) arch=${2:-} ;;
+        --data-format) format=${2:-} ;;
         -h | --help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         *) echo "gpu-smoke: error: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -42,8 +46,9 @@ check() {  # check PASS|FAIL NAME TEXT
 field() {  # field JSON_FILE PYTHON_EXPRESSION_OF_d: one value of a JSON file
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
-train() {  # train NAME DEVICE: --steps steps from seed 1 into $out/NAME; prints its steps/s, or fails
+train() {  # train NAME DEVICE [FORMAT]: --steps steps from seed 1 into $out/NAME; prints its steps/s, or fails
     TF_DETERMINISTIC_OPS=1 tf1gan train --out "$out/$1" --force --device "$2" --threads "$threads" \
+        --arch "$arch" --data-format "${3:-$format}" \
         --steps "$steps" --seed 1 --monitor-every 0 --sample-every "$steps" --checkpoint-every "$steps" \
         >"$out/$1.log" 2>&1 || return 1
     sed -n 's/^run folder: .*, \([0-9.]*\) steps\/s)$/\1/p' "$out/$1.log"
@@ -108,7 +113,7 @@ else
 fi
 
 # speed
-if [ -n "${rate:-}" ] && cpu_rate=$(train cpu-reference cpu) && [ -n "$cpu_rate" ]; then
+if [ -n "${rate:-}" ] && cpu_rate=$(train cpu-reference cpu NHWC) && [ -n "$cpu_rate" ]; then
     ratio=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$rate" "$cpu_rate")
     check PASS speed "$steps steps: $device $rate steps/s, cpu $cpu_rate steps/s (${ratio}x; measured, not judged)"
 else

@@ -19,10 +19,28 @@ TINY = Config(
 )
 
 
+# The convolutional networks of --arch dcgan at a few channels: batch norm and all, a step in milliseconds.
+TINY_CONV = TINY.replace(
+    arch="dcgan", net="conv", g_hidden=(8, 4), d_hidden=(4, 8), d_dropout=0.0, activation="relu", lr_g=2e-4, lr_d=2e-4
+)
+
+
 @pytest.fixture
 def tiny():
     """The tiny config (a fresh reference each test; configs are immutable anyway)."""
     return TINY
+
+
+@pytest.fixture
+def tiny_conv():
+    """The tiny config with DCGAN's convolutional networks."""
+    return TINY_CONV
+
+
+@pytest.fixture(params=["mlp", "conv"])
+def tiny_net(request):
+    """The tiny config with each kind of network in turn."""
+    return TINY_CONV if request.param == "conv" else TINY
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Test helpers: IDX bytes of our own making, a local HTTPS server on 127.0.0.1, checkpoint weights."""
+"""Test helpers: IDX bytes of our own making, a local HTTPS server on 127.0.0.1, checkpoint weights, small graphs."""
 
 import contextlib
 import gzip
@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from tf1gan import runs
+from tf1gan import model, runs
 from tf1gan.tfcompat import tf
 
 _CODES = {
@@ -217,3 +217,39 @@ def assert_one_line_error(result, code, *fragments):
     for fragment in fragments:
         assert fragment in lines[0], stderr
     return lines[0]
+
+
+def build(config, n=64, extra_ops=0):
+    """(graph, GANGraph, initialiser) of ``config`` with ``n`` images in the graph, after ``extra_ops`` random ops."""
+    graph = tf.Graph()
+    with graph.as_default():
+        for _ in range(extra_ops):  # unrelated random ops that shift graph-level seeds
+            tf.random.uniform([3])
+        g = model.build_gan(config, num_images=n)
+        init = tf.global_variables_initializer()
+    return graph, g, init
+
+
+def session(graph, g, init, images):
+    """A one-thread session of a :func:`build` graph, initialised, with ``images`` in the graph."""
+    sess = tf.Session(
+        graph=graph, config=tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
+    )
+    sess.run(init)
+    sess.run(g.inputs.data_images.initializer, {g.inputs.data_init: images})
+    return sess
+
+
+def feed(g, n=16, b=0):
+    """The feed of batch number ``b`` of ``n`` images (graph input mode)."""
+    return {g.inputs.batch_index: np.arange(b * n, (b + 1) * n, dtype=np.int32) % 64, g.inputs.batch_number: b}
+
+
+def values(sess, variables):
+    """{name: value} of ``variables``."""
+    return {v.op.name: sess.run(v) for v in variables}
+
+
+def statistics(graph):
+    """The batch-norm moving statistics (none in the fully connected networks)."""
+    return graph.get_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES)

@@ -1,5 +1,6 @@
 """The benchmark scripts run (tiny settings). They print figures; nothing here checks a timing."""
 
+import json
 import os
 import subprocess
 import sys
@@ -45,6 +46,24 @@ def test_time_to_quality_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "time per 1,000 steps" in proc.stdout and "classifier score (max 10)" in proc.stdout
     assert "peak RSS" in proc.stdout
+
+
+def test_quality_vs_time_runs_and_plots(tmp_path):
+    run = str(tmp_path / "run")
+    proc = run_script(
+        "quality_vs_time.py",
+        *("--arch", "dcgan", "--hidden", "4,4", "--batch-size", "16", "--threads", "1"),
+        *("--minutes", "0.01,0.02", "--samples", "200", "--out", run),
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.load(open(os.path.join(run, "quality_vs_time.json")))
+    assert [m["minutes"] for m in doc["marks"]] == [0.01, 0.02]
+    assert doc["marks"][0]["step"] < doc["marks"][1]["step"] and doc["step_flops"] > 0
+    assert all("classifier_score" in m["figures"] for m in doc["marks"]) and "fcd" in doc["real"]
+    png = str(tmp_path / "curve.png")
+    proc = run_script("quality_vs_time.py", "--plot", png, os.path.join(run, "quality_vs_time.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def test_step_profile_runs_and_draws(tmp_path):

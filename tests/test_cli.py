@@ -93,7 +93,9 @@ def test_sample_npy_and_png(trained, tmp_path):
         (["--lr", "-1"], 2, "--lr-g must be in (0, inf), got -1.0"),
         (["--real-label", "0.5"], 2, "--real-label must be in (0.5, 1], got 0.5"),
         (["--steps", "many"], 2, "invalid int value"),
-        (["--arch", "dcgan"], 2, "invalid choice"),
+        (["--arch", "wgan"], 2, "invalid choice"),
+        (["--net", "conv"], 2, "--net conv needs at least two widths in --hidden and in --d-hidden"),
+        (["--data-format", "NCHW"], 2, "--data-format NCHW applies to --net conv only"),
         (["--device", "gpu"], 2, "sees no GPU"),
     ],
 )

@@ -3,39 +3,13 @@
 import numpy as np
 import pytest
 
+from helpers import build, feed, session, statistics, values
 from tf1gan import model
 from tf1gan.tfcompat import tf
 
 
-def build(config, n=64, extra_ops=0):
-    graph = tf.Graph()
-    with graph.as_default():
-        for _ in range(extra_ops):  # unrelated random ops that shift graph-level seeds
-            tf.random.uniform([3])
-        g = model.build_gan(config, num_images=n)
-        init = tf.global_variables_initializer()
-    return graph, g, init
-
-
-def session(graph, g, init, images):
-    sess = tf.Session(
-        graph=graph, config=tf.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
-    )
-    sess.run(init)
-    sess.run(g.inputs.data_images.initializer, {g.inputs.data_init: images})
-    return sess
-
-
-def feed(g, n=16, b=0):
-    return {g.inputs.batch_index: np.arange(b * n, (b + 1) * n, dtype=np.int32) % 64, g.inputs.batch_number: b}
-
-
-def values(sess, variables):
-    return {v.op.name: sess.run(v) for v in variables}
-
-
-def test_scopes_are_separate(tiny):
-    graph, g, _ = build(tiny)
+def test_scopes_are_separate(tiny_net):
+    graph, g, _ = build(tiny_net)
     g_names = [v.op.name for v in g.model.g_vars]
     d_names = [v.op.name for v in g.model.d_vars]
     assert g_names and all(n.startswith("generator/") for n in g_names)
@@ -44,11 +18,12 @@ def test_scopes_are_separate(tiny):
     with graph.as_default():
         assert set(tf.trainable_variables()) == set(g.model.g_vars) | set(g.model.d_vars)
     # one set of D weights serves the real and the fake batch (and the G step's tower)
-    assert len(d_names) == 2 * (len(tiny.d_hidden) + 1)
+    per_layer = {"mlp": [2] * (len(tiny_net.d_hidden) + 1), "conv": [2] + [3] * (len(tiny_net.d_hidden) - 1) + [2]}
+    assert len(d_names) == sum(per_layer[tiny_net.net])  # w, b; or w, gamma, beta where batch norm follows
 
 
-def test_discriminator_op_changes_no_generator_variable_and_vice_versa(tiny, mnist10k):
-    graph, g, init = build(tiny)
+def test_discriminator_op_changes_no_generator_variable_and_vice_versa(tiny_net, mnist10k):
+    graph, g, init = build(tiny_net)
     with session(graph, g, init, mnist10k.train.images[:64]) as sess:
         before_g, before_d = values(sess, g.model.g_vars), values(sess, g.model.d_vars)
         sess.run(g.train_ops.d_train, feed(g))
@@ -61,8 +36,8 @@ def test_discriminator_op_changes_no_generator_variable_and_vice_versa(tiny, mni
         assert all(not np.array_equal(after_g[k], final_g[k]) for k in after_g if k.endswith("/w"))
 
 
-def test_fused_step_sees_the_updated_discriminator(tiny, mnist10k):
-    graph, g, init = build(tiny)
+def test_fused_step_sees_the_updated_discriminator(tiny_net, mnist10k):
+    graph, g, init = build(tiny_net)
     images = mnist10k.train.images[:64]
     with session(graph, g, init, images) as sess:
         before = sess.run(g.loss.g_loss, feed(g))
@@ -74,18 +49,18 @@ def test_fused_step_sees_the_updated_discriminator(tiny, mnist10k):
     assert fused != before
 
 
-def test_fused_step_equals_two_op_alternation(tiny, mnist10k):
-    graph, g, init = build(tiny)
+def test_fused_step_equals_two_op_alternation(tiny_net, mnist10k):
+    graph, g, init = build(tiny_net)
     images = mnist10k.train.images[:64]
     with session(graph, g, init, images) as sess:
         for b in range(3):
             sess.run(g.train_ops.train_step, feed(g, b=b))
-        fused = values(sess, g.model.g_vars + g.model.d_vars + g.samples.ema_vars)
+        fused = values(sess, g.model.g_vars + g.model.d_vars + g.samples.ema_vars + statistics(graph))
     with session(graph, g, init, images) as sess:
         for b in range(3):
             sess.run(g.train_ops.d_train, feed(g, b=b))
             sess.run(g.train_ops.g_train, feed(g, b=b))
-        separate = values(sess, g.model.g_vars + g.model.d_vars + g.samples.ema_vars)
+        separate = values(sess, g.model.g_vars + g.model.d_vars + g.samples.ema_vars + statistics(graph))
     for name in fused:
         np.testing.assert_allclose(fused[name], separate[name], rtol=1e-5, atol=1e-6, err_msg=name)
 
@@ -131,21 +106,21 @@ def test_minimax_loss_is_log_one_minus_d():
     np.testing.assert_allclose(ns, -np.mean(np.log(d)), rtol=1e-6)
 
 
-def test_initial_weights_do_not_depend_on_other_ops_in_the_graph(tiny, mnist10k):
+def test_initial_weights_do_not_depend_on_other_ops_in_the_graph(tiny_net, mnist10k):
     results = []
     for extra in (0, 7):
-        graph, g, init = build(tiny, extra_ops=extra)
+        graph, g, init = build(tiny_net, extra_ops=extra)
         with session(graph, g, init, mnist10k.train.images[:64]) as sess:
             results.append(values(sess, g.model.g_vars + g.model.d_vars))
     assert all(np.array_equal(results[0][k], results[1][k]) for k in results[0])
-    graph, g, init = build(tiny.replace(seed=1))
+    graph, g, init = build(tiny_net.replace(seed=1))
     with session(graph, g, init, mnist10k.train.images[:64]) as sess:
         other = values(sess, g.model.g_vars)
     assert not np.array_equal(other["generator/hidden1/w"], results[0]["generator/hidden1/w"])
 
 
-def test_every_random_op_has_its_own_seed(tiny):
-    graph, _, _ = build(tiny)
+def test_every_random_op_has_its_own_seed(tiny_net):
+    graph, _, _ = build(tiny_net)
     random_ops = [
         op for op in graph.get_operations() if op.type in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal")
     ]
@@ -153,10 +128,10 @@ def test_every_random_op_has_its_own_seed(tiny):
     assert all(op.get_attr("seed2") != 0 for op in random_ops)
 
 
-def test_average_starts_at_the_generator_and_follows_it(tiny, mnist10k):
-    graph, g, init = build(tiny)
+def test_average_starts_at_the_generator_and_follows_it(tiny_net, mnist10k):
+    graph, g, init = build(tiny_net)
     with session(graph, g, init, mnist10k.train.images[:64]) as sess:
-        z = np.random.RandomState(0).normal(size=(5, tiny.z_dim)).astype(np.float32)
+        z = np.random.RandomState(0).normal(size=(5, tiny_net.z_dim)).astype(np.float32)
         live, avg = sess.run([g.samples.g_sample, g.samples.ema_sample], {g.inputs.Z: z})
         np.testing.assert_array_equal(live, avg)
         for b in range(4):
@@ -167,11 +142,11 @@ def test_average_starts_at_the_generator_and_follows_it(tiny, mnist10k):
 
 
 @pytest.mark.parametrize("output", ["sigmoid", "tanh"])
-def test_samples_are_images_in_unit_range(tiny, output):
-    graph, g, init = build(tiny.replace(output=output))
+def test_samples_are_images_in_unit_range(tiny_net, output):
+    graph, g, init = build(tiny_net.replace(output=output))
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        out = sess.run(g.samples.g_sample, {g.inputs.Z: 50 * np.ones((3, tiny.z_dim), np.float32)})
+        out = sess.run(g.samples.g_sample, {g.inputs.Z: 50 * np.ones((3, tiny_net.z_dim), np.float32)})
     assert out.shape == (3, 784) and out.min() >= 0.0 and out.max() <= 1.0
 
 

@@ -42,9 +42,9 @@ def test_a_few_steps_write_every_artefact(tiny, tmp_path):
     assert any(t.startswith("samples") for t in tags)
 
 
-@pytest.mark.parametrize("mode", ["graph", "feed"])
-def test_same_seed_same_weights_bitwise(tiny, tmp_path, mode):
-    config = tiny.replace(input=mode)
+@pytest.mark.parametrize("mode,net", [("graph", "mlp"), ("feed", "mlp"), ("graph", "conv")])
+def test_same_seed_same_weights_bitwise(tiny, tiny_conv, tmp_path, mode, net):
+    config = (tiny_conv if net == "conv" else tiny).replace(input=mode)
     train.train(config, str(tmp_path / "a"))
     train.train(config, str(tmp_path / "b"))
     assert_same_weights(checkpoint_weights(str(tmp_path / "a")), checkpoint_weights(str(tmp_path / "b")))
@@ -53,9 +53,12 @@ def test_same_seed_same_weights_bitwise(tiny, tmp_path, mode):
     assert la == lb
 
 
-@pytest.mark.parametrize("mode,d_steps", [("graph", 1), ("feed", 1), ("graph", 2)])
-def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tmp_path, mode, d_steps):
-    config = tiny.replace(input=mode, d_steps=d_steps)
+@pytest.mark.parametrize(
+    "mode,d_steps,net", [("graph", 1, "mlp"), ("feed", 1, "mlp"), ("graph", 2, "mlp"), ("graph", 2, "conv")]
+)
+def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tiny_conv, tmp_path, mode, d_steps, net):
+    """Every checkpointed variable, batch-norm moving statistics included, as in an uninterrupted run."""
+    config = (tiny_conv if net == "conv" else tiny).replace(input=mode, d_steps=d_steps)
     train.train(config, str(tmp_path / "straight"))
     train.train(config.replace(steps=3), str(tmp_path / "resumed"))
     train.train(config, str(tmp_path / "resumed"), resume=True)

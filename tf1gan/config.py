@@ -21,7 +21,9 @@ LOSSES = ("nonsaturating", "minimax")
 LR_DECAYS = ("none", "linear")
 INPUTS = ("graph", "feed")
 DEVICES = ("auto", "cpu", "gpu")
-ARCHS = ("default", "article")
+ARCHS = ("default", "article", "dcgan")
+NETS = ("mlp", "conv")
+FORMATS = ("NHWC", "NCHW")
 GROUPS = ("data", "model", "loss and optimisation", "execution and outputs")
 
 
@@ -54,15 +56,24 @@ class Config:
     arch: str = setting(
         "default",
         "model",
-        "preset to start from: 'default' (tuned to train well in minutes) or 'article' (the article's network "
-        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size)",
+        "preset to start from: 'default' (tuned to train well in minutes), 'article' (the article's network "
+        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size) "
+        "or 'dcgan' (convolutional networks with batch norm, as Radford et al. 2015)",
         choices=ARCHS,
+    )
+    net: str = setting(
+        "mlp",
+        "model",
+        "'mlp': fully connected networks; 'conv': DCGAN's transposed and strided convolutions with batch norm, "
+        "whose channel widths --hidden and --d-hidden give (at least two each)",
+        choices=NETS,
     )
     z_dim: int = setting(64, "model", "noise width", interval="[1, inf)")
     g_hidden: Tuple[int, ...] = setting(
         (256, 512),
         "model",
-        "generator hidden widths, e.g. 256,512; the discriminator mirrors them unless --d-hidden is given",
+        "generator hidden widths, e.g. 256,512 (channels with --net conv: at 7x7 first, at 14x14 last); the "
+        "discriminator mirrors them unless --d-hidden is given",
         flag="--hidden",
         interval="[1, inf)",
     )
@@ -72,7 +83,12 @@ class Config:
     d_dropout: float = setting(
         0.3, "model", "dropout rate on the discriminator's hidden units (0 = off)", interval="[0, 1)"
     )
-    activation: str = setting("leaky_relu", "model", "hidden-layer activation", choices=ACTIVATIONS)
+    activation: str = setting(
+        "leaky_relu",
+        "model",
+        "hidden-layer activation (of the generator only with --net conv, whose discriminator uses leaky ReLU)",
+        choices=ACTIVATIONS,
+    )
     output: str = setting(
         "tanh",
         "model",
@@ -133,6 +149,13 @@ class Config:
     device: str = setting(
         "auto", "execution and outputs", "auto uses a GPU when TensorFlow sees one; gpu insists", choices=DEVICES
     )
+    data_format: str = setting(
+        "NHWC",
+        "execution and outputs",
+        "image layout of --net conv in training: NHWC (what CPU kernels support) or NCHW (what cuDNN prefers "
+        "on a GPU); checkpoints load in either, and sample and export use NHWC",
+        choices=FORMATS,
+    )
     threads: int = setting(
         0,
         "execution and outputs",
@@ -157,6 +180,13 @@ class Config:
             value = _typed(f, getattr(self, f.name))
             _check(f, value)
             object.__setattr__(self, f.name, value)
+        if self.net == "conv" and min(len(self.g_hidden), len(self.d_hidden)) < 2:
+            raise ConfigError(
+                "--net conv needs at least two widths in --hidden and in --d-hidden (channels at 7x7 and 14x14), "
+                "got %s and %s" % (",".join(map(str, self.g_hidden)), ",".join(map(str, self.d_hidden)))
+            )
+        if self.data_format != "NHWC" and self.net != "conv":
+            raise ConfigError("--data-format %s applies to --net conv only" % self.data_format)
         if self.data_dir is not None:
             # saved resolved, so that a run can be resumed from any directory
             object.__setattr__(self, "data_dir", os.path.abspath(os.path.expanduser(self.data_dir)))
@@ -267,11 +297,28 @@ ARTICLE = Config(
     ema_decay=0.0,
 )
 
-PRESETS = {"default": Config(), "article": ARTICLE}
+# DCGAN (Radford et al. 2015) for 28x28 images: G z 100 -> 7x7x64 -> 14x14x32 -> 28x28x1 with batch norm
+# and ReLU, tanh output; D 28x28x1 -> 14x14x32 -> 7x7x64 -> 1 with leaky ReLU, batch norm after the first
+# layer; Adam 2e-4 with beta1 0.5 and batch 128 as in the paper. The widths were chosen by measurement on
+# this 2-core machine, as was everything docs/results.md gives for it; the rest is tf1gan's default.
+DCGAN = Config(
+    arch="dcgan",
+    net="conv",
+    z_dim=100,
+    g_hidden=(64, 32),
+    d_hidden=(32, 64),
+    d_dropout=0.0,
+    activation="relu",
+    lr_g=2e-4,
+    lr_d=2e-4,
+    steps=10000,
+)
+
+PRESETS = {"default": Config(), "article": ARTICLE, "dcgan": DCGAN}
 
 
 def preset(name):
-    """The named preset (``default`` or ``article``)."""
+    """The named preset (``default``, ``article`` or ``dcgan``)."""
     try:
         return PRESETS[name]
     except KeyError:

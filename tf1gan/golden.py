@@ -49,7 +49,7 @@ from tf1gan.tfcompat import session_config, tf
 GOLDEN_DIR = os.environ.get("TF1GAN_GOLDEN") or os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "golden"
 )
-PRESETS = ("default", "article")
+PRESETS = ("default", "article", "dcgan")
 TRACE_STEPS = 20
 FIXED_BATCH = 64
 THREADS = 1  # one thread: an intra-op thread count is part of what decides the bits
@@ -234,11 +234,11 @@ def _listing(dataset):
     }
 
 
-def snapshots():
-    """Compute every snapshot now: name -> {"meta": ..., "data": ...}."""
+def snapshots(presets=PRESETS):
+    """Compute every snapshot now (of ``presets`` and the listing): name -> {"meta": ..., "data": ...}."""
     dataset = data.load("mnist10k")
     out = collections.OrderedDict()
-    for name in PRESETS:
+    for name in presets:
         config = golden_config(name)
         out["structure_" + name] = {"meta": _meta(config), "data": _structure(config)}
         out["outputs_" + name] = {"meta": _meta(config), "data": _outputs(config, dataset)}

@@ -18,6 +18,7 @@ import hashlib
 
 import numpy as np
 
+from tf1gan import convnets
 from tf1gan.data import PIXELS
 from tf1gan.tfcompat import tf
 
@@ -79,11 +80,15 @@ def memory_estimate(config, num_images):
     def params(widths):
         return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
 
-    g = params([config.z_dim] + list(config.g_hidden) + [PIXELS])
-    d = params([PIXELS] + list(config.d_hidden) + [1])
+    if config.net == "conv":
+        g, d, units = convnets.sizes(config)
+    else:
+        g = params([config.z_dim] + list(config.g_hidden) + [PIXELS])
+        d = params([PIXELS] + list(config.d_hidden) + [1])
+        units = sum(config.g_hidden) + sum(config.d_hidden) + PIXELS
     copies = 3 + 2  # weight, two Adam slots; gradient and update temporaries
     floats = g * (copies + (1 if config.ema_decay > 0 else 0)) + d * copies
-    floats += 20 * config.batch_size * (config.z_dim + sum(config.g_hidden) + sum(config.d_hidden) + 2 * PIXELS)
+    floats += 20 * config.batch_size * (config.z_dim + units + PIXELS)
     return 4 * floats + 2 * num_images * PIXELS
 
 
@@ -184,12 +189,23 @@ def rows_of(masks, *counts):
     }
 
 
-def generator(z, config, scope=G_SCOPE, trainable=True):
+def _seeds(config, role):
+    """Layer name -> op-level seed of its weights: the same for the MLP and the convolutional networks."""
+    return lambda layer: derive_seed(config.seed, role, layer, "w")
+
+
+def generator(z, config, scope=G_SCOPE, trainable=True, training=False):
     """Map noise ``z`` to the generator's pre-activation output [N, 784] (its logits).
 
     Variables live under ``scope`` (``generator/``); calling again reuses them.
     The moving average of the weights is the same network in ``generator_ema/``.
+    ``training`` matters to networks with batch norm (``--net conv``): the
+    training pass normalises by the batch and adds its statistics' update ops
+    to ``UPDATE_OPS``; every other pass (samples, export) uses the moving statistics.
     """
+    if config.net == "conv":
+        act = _activation(config.activation)
+        return convnets.generator(z, config, _seeds(config, G_SCOPE), act, scope, trainable, training)
     return _mlp(z, config.g_hidden, PIXELS, config, G_SCOPE, scope, trainable)
 
 
@@ -217,6 +233,8 @@ def discriminator(x, config, masks=None):
     ``masks`` (:func:`dropout_masks`, cut to ``x``'s rows by :func:`rows_of`)
     drop hidden units in the training passes; without them, nothing is dropped.
     """
+    if config.net == "conv":
+        return convnets.discriminator(x, config, _seeds(config, D_SCOPE), D_SCOPE, masks)
     return tf.squeeze(_mlp(x, config.d_hidden, 1, config, D_SCOPE, D_SCOPE, masks=masks), axis=1)
 
 
@@ -265,17 +283,36 @@ def _learning_rate(base, config, global_step):
     return base * tf.clip_by_value(2.0 * remaining, 0.0, 1.0)
 
 
-def _average_update(config, g_vars, ema_vars, global_step, after):
+def _average_update(config, z, g_vars, ema_vars, global_step, after):
     """Op moving each ``generator_ema/`` weight towards its generator twin, run after ``after``.
 
     The decay ramps up as min(decay, (1 + n) / (10 + n)) over the first steps, as
     in ``tf.train.ExponentialMovingAverage`` with ``num_updates``, so early
     averages are not dominated by the random initial weights.
+
+    Batch-norm statistics are not averaged: an average of the live generator's
+    statistics is not the statistics of the averaged network's activations, which
+    are what its inference mode must normalise by. The averaged network runs in
+    training mode on the step's noise ``z`` once its weights have moved, and its
+    own update ops move its own statistics.
     """
+    live = {v.op.name[len(G_SCOPE) :]: v for v in g_vars}
+    pairs = [(live[a.op.name[len(G_EMA_SCOPE) :]], a) for a in ema_vars if a.op.name[len(G_EMA_SCOPE) :] in live]
     with tf.control_dependencies([after]):
         n = tf.cast(global_step, tf.float32)
         decay = tf.minimum(config.ema_decay, (1.0 + n) / (10.0 + n))
-        return tf.group(*[a.assign_sub((1.0 - decay) * (a - v)) for v, a in zip(g_vars, ema_vars)])
+        averaged = tf.group(*[a.assign_sub((1.0 - decay) * (a - v)) for v, a in pairs])
+    if config.net != "conv":
+        return averaged
+    with tf.control_dependencies([averaged]):
+        ema_logits = generator(z, config, scope=G_EMA_SCOPE, trainable=False, training=True)
+    return tf.group(averaged, *convnets.batch_norm_updates(ema_logits))
+
+
+def _and_statistics(step, output):
+    """``step`` grouped with the batch-norm update ops of the network pass that made ``output`` (none: ``step``)."""
+    updates = convnets.batch_norm_updates(output)
+    return tf.group(step, *updates) if updates else step
 
 
 def graph_inputs(config, num_images=None):
@@ -304,22 +341,30 @@ def graph_inputs(config, num_images=None):
 
 
 def gan_model(config, inputs):
-    """The :class:`GANModel`: G on the noise; D on the real batch, on the fake batch, and on both for D's step."""
-    g_logits = generator(inputs.Z, config)
+    """The :class:`GANModel`: G on the noise; D on the real batch, on the fake batch, and on both for D's step.
+
+    With batch norm (``--net conv``) D's step keeps the two passes: real and fake
+    batches are normalised apart (docs/pitfalls.md), which one pass over both
+    would not do.
+    """
+    g_logits = generator(inputs.Z, config, training=True)
     g_output = _generator_output(g_logits, config)
     real = _from_pixels(inputs.X, config)
     n_real, n_fake = tf.shape(real)[0], tf.shape(g_output)[0]
     masks = dropout_masks(config, inputs.batch_number, tf.maximum(n_real, n_fake))
     # D's step judges both batches in one pass over [real; fake]: half the ops of two passes, and matrix
     # products of twice the rows, which TensorFlow runs faster than two of half the size
-    with tf.name_scope("d_step"):
-        d_step_logits = discriminator(tf.concat([real, g_output], 0), config, rows_of(masks, n_real, n_fake))
-        d_step_real_logits, d_step_fake_logits = d_step_logits[:n_real], d_step_logits[n_real:]
+    if config.net != "conv":
+        with tf.name_scope("d_step"):
+            d_step_logits = discriminator(tf.concat([real, g_output], 0), config, rows_of(masks, n_real, n_fake))
+            d_step_real_logits, d_step_fake_logits = d_step_logits[:n_real], d_step_logits[n_real:]
     # each batch alone, needing only its own input (and drawing its own masks, equal on common rows)
     with tf.name_scope("d_on_real"):
         d_real_logits = discriminator(real, config, dropout_masks(config, inputs.batch_number, n_real))
     with tf.name_scope("d_on_fake"):
         d_fake_logits = discriminator(g_output, config, dropout_masks(config, inputs.batch_number, n_fake))
+    if config.net == "conv":
+        d_step_real_logits, d_step_fake_logits = d_real_logits, d_fake_logits
     return GANModel(
         g_logits=g_logits,
         g_output=g_output,
@@ -343,7 +388,10 @@ def gan_samples(config, inputs, model):
     it smooths the oscillation of adversarial training and gives visibly sharper
     digits than the last iterate.
     """
-    g_sample = tf.identity(to_pixels(model.g_logits, config), name="g_sample")
+    # With batch norm the training pass normalises by the batch, so that each image depends on the others;
+    # samples come from a pass in inference mode, on the moving statistics.
+    live = generator(inputs.Z, config) if config.net == "conv" else model.g_logits
+    g_sample = tf.identity(to_pixels(live, config), name="g_sample")
     if config.ema_decay <= 0:
         return GANSamples(g_sample, [], g_sample)
     ema_logits = generator(inputs.Z, config, scope=G_EMA_SCOPE, trainable=False)
@@ -368,6 +416,12 @@ def gan_train_ops(config, inputs, model, loss):
     The samples stage is made here, after the optimisers' slots, because
     variables are listed (golden structure, checkpoints) and ops numbered in the
     order they are made, and that order is kept from earlier versions.
+
+    Batch norm (``--net conv``): each network's statistics move with its own
+    train op and no other. D's follow the real batches: the D step runs the
+    update ops of D's pass on the real batch; those of its pass on the fake batch
+    and of the G step's D pass never run (two updates of one variable in a step
+    would race). G's follow its one training pass, moved by the G steps only.
     """
     global_step = tf.train.get_or_create_global_step()
     # Each optimiser's update ops and step counters sit under its network's name.
@@ -375,16 +429,18 @@ def gan_train_ops(config, inputs, model, loss):
         d_train = tf.train.AdamOptimizer(
             _learning_rate(config.lr_d, config, global_step), config.beta1, config.beta2, name="d_adam"
         ).minimize(loss.d_loss, var_list=model.d_vars, name="d_train")
+    d_train = _and_statistics(d_train, model.d_real_logits)
     g_adam = tf.train.AdamOptimizer(
         _learning_rate(config.lr_g, config, global_step), config.beta1, config.beta2, name="g_adam"
     )
     with tf.name_scope(G_SCOPE + "/"):
         g_step = g_adam.minimize(loss.g_loss, var_list=model.g_vars, global_step=global_step, name="g_step")
     g_step_fused, g_loss_step = g_step_after_d(config, model, g_adam, d_train, global_step)
+    g_step, g_step_fused = (_and_statistics(op, model.g_logits) for op in (g_step, g_step_fused))
     samples = gan_samples(config, inputs, model)
     if samples.ema_vars:
-        g_step = _average_update(config, model.g_vars, samples.ema_vars, global_step, g_step)
-        g_step_fused = _average_update(config, model.g_vars, samples.ema_vars, global_step, g_step_fused)
+        g_step = _average_update(config, inputs.Z, model.g_vars, samples.ema_vars, global_step, g_step)
+        g_step_fused = _average_update(config, inputs.Z, model.g_vars, samples.ema_vars, global_step, g_step_fused)
     train_ops = GANTrainOps(
         d_train=d_train,
         g_train=tf.group(g_step, name="g_train"),

@@ -26,7 +26,10 @@ class Generator(object):
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.Z = tf.placeholder(tf.float32, [None, self.config.z_dim], name="Z")
-            self.images = tf.identity(model.to_pixels(model.generator(self.Z, self.config), self.config), name="images")
+            # inference mode (the generator's default): each sample depends on its own noise alone; NHWC, which
+            # every device runs (the weights are the same in either layout)
+            logits = model.generator(self.Z, self.config.replace(data_format="NHWC"))
+            self.images = tf.identity(model.to_pixels(logits, self.config), name="images")
             names = model.sampling_checkpoint_names(self.config, tf.global_variables())
             runs.check_checkpoint(self.checkpoint.prefix, {n: v.shape.as_list() for n, v in names.items()})
             saver = tf.train.Saver(var_list=names)

@@ -7,6 +7,7 @@ graph-mode code, so placeholders, ``tf.Session`` and ``tf.train.Saver`` run
 unchanged on both.
 """
 
+import contextlib
 import os
 import re
 import sys
@@ -36,25 +37,34 @@ _IMPORT_NOISE = re.compile(
 )
 
 
-def _import_tensorflow():
-    """Import TensorFlow with its start-up notices filtered out of stderr (everything else is kept)."""
+@contextlib.contextmanager
+def stderr_filtered(noise=None):
+    """Capture file descriptor 2 (TensorFlow's C++ log) for the block; pass on the lines ``noise`` does not match.
+
+    ``noise`` None drops every line: for a block whose failures are expected and reported otherwise.
+    """
     with tempfile.TemporaryFile() as captured:
         sys.stderr.flush()
         saved = os.dup(2)
         os.dup2(captured.fileno(), 2)
         try:
-            with warnings.catch_warnings():
-                # TF 1.15 imports numpy aliases that numpy 1.18 marks deprecated.
-                warnings.simplefilter("ignore", category=FutureWarning)
-                warnings.simplefilter("ignore", category=DeprecationWarning)
-                import tensorflow
+            yield
         finally:
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
             for line in captured.read().decode("utf-8", "replace").splitlines():
-                if line.strip() and not _IMPORT_NOISE.search(line):
+                if noise is not None and line.strip() and not noise.search(line):
                     sys.stderr.write(line + "\n")
+
+
+def _import_tensorflow():
+    """Import TensorFlow with its start-up notices filtered out of stderr (everything else is kept)."""
+    with stderr_filtered(_IMPORT_NOISE), warnings.catch_warnings():
+        # TF 1.15 imports numpy aliases that numpy 1.18 marks deprecated.
+        warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        import tensorflow
     return tensorflow
 
 

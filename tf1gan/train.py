@@ -27,12 +27,12 @@ import time
 
 import numpy as np
 
-from tf1gan import data, model, plots, resources, runs
+from tf1gan import convnets, data, model, plots, resources, runs
 from tf1gan.config import flag_of
 from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.monitor import Monitor
 from tf1gan.progress import Progress
-from tf1gan.tfcompat import gpu_devices, session_config, tf
+from tf1gan.tfcompat import TF_VERSION, gpu_devices, session_config, tf
 
 TrainResult = collections.namedtuple("TrainResult", "folder step metrics steps_per_s")
 TrainResult.__doc__ = "What :func:`train` did: the run folder's path, the step reached, its metrics, steps/s."
@@ -156,8 +156,9 @@ class Trainer(object):
         return self.session.run([self.gan.samples.ema_sample, self.gan.image_summary], {self.gan.inputs.Z: self.grid_z})
 
     def weights(self):
-        """{variable name: value} of the generator, the discriminator and the average."""
-        variables = self.gan.model.g_vars + self.gan.model.d_vars + self.gan.samples.ema_vars
+        """{variable name: value} of the generator, the discriminator, their batch-norm statistics and the average."""
+        statistics = self.graph.get_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES)
+        variables = self.gan.model.g_vars + self.gan.model.d_vars + statistics + self.gan.samples.ema_vars
         return dict(zip([v.op.name for v in variables], self.session.run(variables)))
 
     def save(self, step):
@@ -196,6 +197,13 @@ def train(config, out, resume=False, force=False, stream=None, resume_from=None)
         )
     resources.check_fits(model.memory_estimate(config, len(dataset.train.images)), "this model")
     device = resolve_device(config.device)
+    if config.data_format != "NHWC":
+        why = convnets.layout_error(config, device)
+        if why:
+            raise ConfigError(
+                "--data-format %s: TensorFlow %s cannot train it on this %s (%s); use NHWC"
+                % (config.data_format, TF_VERSION, device.upper(), why)
+            )
     if resume:
         folder.read_config()  # a clear error when there is no run to resume
         created = False
