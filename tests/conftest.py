@@ -31,7 +31,7 @@ def tiny():
     return TINY
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # a frozen config: module fixtures may share it
 def tiny_conv():
     """The tiny config with DCGAN's convolutional networks."""
     return TINY_CONV

@@ -144,11 +144,9 @@ def test_real_and_fake_batches_are_normalised_apart(tiny_conv, mnist10k):
 
 
 @pytest.fixture(scope="module", params=[0.999, 0.0], ids=["ema", "no-ema"])
-def conv_run(request, tmp_path_factory):
-    from conftest import TINY_CONV
-
+def conv_run(request, tmp_path_factory, tiny_conv):
     out = str(tmp_path_factory.mktemp("conv") / "run")
-    train.train(TINY_CONV.replace(ema_decay=request.param, steps=12, sample_every=12, checkpoint_every=12), out)
+    train.train(tiny_conv.replace(ema_decay=request.param, steps=12, sample_every=12, checkpoint_every=12), out)
     return out
 
 
