@@ -23,9 +23,12 @@ the share of wall time spent inside ``Session.run``, and the peak RSS.
     python benchmarks/throughput.py                      # article-sized and default models
     python benchmarks/throughput.py --rounds 2 --steps 20 --models tiny   # what the tests run
     python benchmarks/throughput.py --session-options    # also thread pools and Grappler options
+    git show 93badb2:tf1gan/model.py > /tmp/model_93badb2.py
+    python benchmarks/throughput.py --model-file /tmp/model_93badb2.py   # also the step of another version
 """
 
 import argparse
+import importlib.util
 import os
 import platform
 import sys
@@ -37,7 +40,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tensorflow.core.protobuf import rewriter_config_pb2  # noqa: E402
 
-from tf1gan import data, model  # noqa: E402
+from tf1gan import (  # noqa: E402
+    data,
+    model,
+    train,  # noqa: E402
+)
 from tf1gan.config import preset  # noqa: E402
 from tf1gan.tfcompat import TF_VERSION, session_config, tf  # noqa: E402
 from tf1gan.train import Trainer  # noqa: E402
@@ -140,8 +147,19 @@ class Tf1ganLane(object):
 
     name = "tf1gan"
 
-    def __init__(self, config, dataset, variant=None):
-        self.trainer = Trainer(config, dataset, "cpu")
+    def __init__(self, config, dataset, variant=None, model_file=None):
+        if model_file:
+            # the Trainer builds its graph with tf1gan.train's ``model``: swap in the other version while it does
+            self.name = "tf1gan, " + os.path.basename(model_file)
+            spec = importlib.util.spec_from_file_location("other_model", model_file)
+            other = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(other)
+            saved, train.model = train.model, other
+        try:
+            self.trainer = Trainer(config, dataset, "cpu")
+        finally:
+            if model_file:
+                train.model = saved
         if variant:
             self.name = "tf1gan, " + variant
             cfg = session_config(config.threads, "cpu")
@@ -369,9 +387,9 @@ class TorchLane(object):
 LANES = [FeedDictLane, Tf1ganLane, TfMatmulLane, TfFloorLane, MatmulLane, TfganLane, TorchLane]
 
 
-def bench(config, dataset, rounds, steps, warmup, variants=(), out=sys.stdout):
-    """Interleave every available lane, and a tf1gan lane per ``variants`` name, over ``rounds``; print and
-    return {lane: [steps/s per round]}."""
+def bench(config, dataset, rounds, steps, warmup, variants=(), model_files=(), out=sys.stdout):
+    """Interleave every available lane, a tf1gan lane per ``variants`` name and one per other version of
+    ``tf1gan/model.py`` in ``model_files``, over ``rounds``; print and return {lane: [steps/s per round]}."""
     lanes = []
     for cls in LANES:
         try:
@@ -379,6 +397,7 @@ def bench(config, dataset, rounds, steps, warmup, variants=(), out=sys.stdout):
         except ImportError as e:
             out.write("  %-12s skipped: %s is not installed\n" % (cls.name, e.name or e))
     lanes += [Tf1ganLane(config, dataset, variant) for variant in variants]
+    lanes += [Tf1ganLane(config, dataset, model_file=f) for f in model_files]
     for lane in lanes:
         for _ in range(warmup):
             lane.step()
@@ -434,6 +453,13 @@ def main(argv=None):
         action="store_true",
         help="add tf1gan lanes with other thread pools and Grappler options: " + "; ".join(SESSION_VARIANTS),
     )
+    p.add_argument(
+        "--model-file",
+        action="append",
+        default=[],
+        help="add a tf1gan lane whose graph another version of tf1gan/model.py builds, e.g. one from "
+        "`git show COMMIT:tf1gan/model.py` (repeatable)",
+    )
     args = p.parse_args(argv)
     dataset = data.load("mnist10k")
     print(
@@ -453,7 +479,8 @@ def main(argv=None):
                 args.steps,
             )
         )
-        bench(config, dataset, args.rounds, args.steps, args.warmup, SESSION_VARIANTS if args.session_options else ())
+        variants = SESSION_VARIANTS if args.session_options else ()
+        bench(config, dataset, args.rounds, args.steps, args.warmup, variants, args.model_file)
     print("\npeak RSS of this process: %.0f MB" % peak_rss_mb())
     return 0
 

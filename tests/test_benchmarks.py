@@ -20,10 +20,11 @@ def run_script(name, *args):
 
 def test_throughput_runs_every_lane():
     proc = run_script(
-        "throughput.py", "--models", "tiny", "--rounds", "2", "--steps", "5", "--warmup", "1", "--session-options"
+        *("throughput.py", "--models", "tiny", "--rounds", "2", "--steps", "5", "--warmup", "1", "--session-options"),
+        *("--model-file", os.path.join(ROOT, "tf1gan", "model.py")),
     )
     assert proc.returncode == 0, proc.stderr
-    variants = ("tf1gan, intra 1, inter 2", "tf1gan, no remapping", "tf1gan, Grappler off")
+    variants = ("tf1gan, intra 1, inter 2", "tf1gan, no remapping", "tf1gan, Grappler off", "tf1gan, model.py")
     for lane in ("feed_dict", "tf1gan", "tf-matmuls", "tf-floor", "numpy-matmuls") + variants:
         assert "\n  %s " % lane in proc.stdout, lane
     assert "peak RSS" in proc.stdout
