@@ -48,6 +48,13 @@ def check_out(out, force=False):
         raise RunError("%s already holds %s; use --force to replace them" % (out, ", ".join(found)))
 
 
+def _make_folder(out):
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise RunError("%s: cannot create (%s)" % (out, e.strerror or e))
+
+
 def _tf1gan_version(label, config, folder, evaluator, n_samples, stream):
     """Train ``config`` into ``folder`` and measure it like a listing variant (a ``studies.Outcome``)."""
     graph = tf.Graph()
@@ -95,10 +102,7 @@ def run_studies(
     """Run everything the report shows (runs go under ``out/runs``); return :class:`Results`."""
     stream = stream if stream is not None else sys.stderr
     say = lambda line: stream.write(line + "\n")  # noqa: E731
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as e:
-        raise RunError("%s: cannot create (%s)" % (out, e.strerror or e))
+    _make_folder(out)
     ds = data.load(dataset, data_dir)
     settings = Settings(
         ds.name, data_dir, steps, seed, eval_samples, seeds, seed_steps, monitor_every, TF_VERSION, len(ds.train.images)
@@ -178,6 +182,7 @@ def compare(out, lang="en", force=False, **settings):
 
 def write_report(results, out, lang="en"):
     """Write the report of ``results`` in ``lang`` into ``out``; return the paths of report.md and report.html."""
+    _make_folder(out)
     return document(results, lang).write(out)
 
 
@@ -275,7 +280,7 @@ def document(results, lang="en"):
     )
     own = results.own_run
     losses = _own_losses(own, t)
-    doc.paragraph(t("own_figure") % (losses, ", ".join(own.moved) or t("none")))
+    doc.paragraph(t("own_figure") % (s.seed, losses, ", ".join(own.moved) or t("none")))
     if not set(own.moved) & {"W1", "b1"}:
         doc.paragraph(t("own_figure_g"))
     doc.image("listing_200.png", plots.png_bytes(plots.grid(results.own_figure, cols=4), scale=3), t("own_caption"))
@@ -394,9 +399,13 @@ def _versions_section(doc, results, t, fixed_rung):
         ),
         rows,
     )
+    # the pictures' titles are code, the same in every language (and in any font)
+    titles = ["listing + %s" % " + ".join(listing.MINIMAL), "listing, rung %d" % fixed_rung] + [
+        "tf1gan --arch %s" % o.label for o in results.versions[2:]
+    ]
     doc.image(
         "losses.png",
-        plots.loss_figure(collections.OrderedDict((o.label, o.records) for o in outcomes)),
+        plots.loss_figure(collections.OrderedDict((title, o.records) for title, o in zip(titles, outcomes))),
         t("losses_caption"),
     )
     doc.image("samples.png", _side_by_side([o.grid for o in outcomes]), t("samples_caption") % "; ".join(labels))
@@ -425,11 +434,12 @@ def _seed_section(doc, results, t):
     doc.paragraph(t("seeds_intro") % (", ".join(map(str, seeds)), s.seed_steps, s.monitor_every, train.MONITOR_SAMPLES))
     doc.paragraph(t("collapse_rule"))
     collapsed = {r.path: studies.collapse(r.checks) for r in seed_runs}
-    counts = []
+    counts, short = [], []
     for name in SEED_PRESETS:
         mine = [r for r in seed_runs if r.preset == name]
         counts += [sum(1 for r in mine if collapsed[r.path]), len(mine)]
-    doc.paragraph(t("seeds_summary") % tuple(counts))
+        short += [sum(1 for r in mine if r.checks[-1]["modes_covered"] < 10), len(mine)]
+    doc.paragraph(t("seeds_summary") % tuple(counts + short))
     rows = []
     for r in seed_runs:
         end, c = r.checks[-1], collapsed[r.path]
@@ -524,7 +534,7 @@ def _short(o, t):
         outcome,
         _fmt(last.get("d_loss")),
         _fmt(last.get("g_loss")),
-        "%d of %d" % (len(o.moved), len(o.variables)),
+        "%d of %d" % (len(o.moved), len(o.variables)) if o.variables else "-",
         _fmt(q.classifier_score if q else None, "%.2f"),
     )
 

@@ -68,8 +68,8 @@ TEXT = {
     ),
     "own_figure": (
         "What a reader who typed it in would have seen: the listing's own 4 × 4 figure after its own 200 "
-        "iterations (batch 128, seed 1234), with this one edit. Its losses: %s. The variables that changed: %s.",
-        "照着文章输入代码的读者会看到的：加上这一处修改后，代码自己迭代 200 次（批量 128，种子 1234）后画出的"
+        "iterations (batch 128, seed %d), with this one edit. Its losses: %s. The variables that changed: %s.",
+        "照着文章输入代码的读者会看到的：加上这一处修改后，代码自己迭代 200 次（批量 128，种子 %d）后画出的"
         " 4 × 4 图。它的损失：%s。发生变化的变量：%s。",
     ),
     "own_figure_g": (
@@ -87,11 +87,16 @@ TEXT = {
         "computes what `tf1gan --arch article --z-dim 256` computes (shown by "
         "`tests/test_listing.py::test_fixed_listing_computes_what_tf1gan_computes`; the preset itself draws "
         "noise 100 wide, the listing `hidden_dim` = 256 wide). Every rung trains %d steps on the same batches "
-        "with the same seed; rungs %s run with the build fix's `hidden_dim` = 784.",
+        "with the same seed; rungs %s run with the build fix's `hidden_dim` = 784. The article's network needs "
+        "a few thousand steps before it draws digits (the seed study of docs/article.md: more than one class "
+        "only after about 3,000): in shorter runs, read the rungs by their outcome, D outputs and the variables "
+        "they update.",
         "每一级在文章代码的文本上多做一处修复：从原样的代码开始，直到它计算的与 `tf1gan --arch article --z-dim 256` "
         "相同（由 `tests/test_listing.py::test_fixed_listing_computes_what_tf1gan_computes` 验证；该预设本身的噪声为 "
         "100 维，文章代码为 `hidden_dim` = 256 维）。每一级都用相同的批次和种子训练 %d 步；第 %s 级使用构建修复带来的 "
-        "`hidden_dim` = 784。",
+        "`hidden_dim` = 784。文章的网络需要几千步才开始画出数字"
+        "（docs/article.zh.md 的多种子实验：约 3,000 步后才覆盖一个以上的类别）："
+        "步数较少时，请根据各级的结果、判别器输出以及被更新的变量来解读。",
     ),
     "ladder_order": (
         "The order: the build fix first, since nothing can be measured before the graph builds; the numerics "
@@ -205,8 +210,10 @@ TEXT = {
         "之后的第一次检查。结束时仍处于最好水平的运行（覆盖全部十个类别，或仍在学习、覆盖较少）不算崩溃。",
     ),
     "seeds_summary": (
-        "**%d of %d** `--arch article` runs and **%d of %d** default runs collapsed.",
-        "`--arch article` 的运行中有 **%d/%d** 次崩溃，默认设置的运行中有 **%d/%d** 次崩溃。",
+        "**%d of %d** `--arch article` runs and **%d of %d** default runs collapsed; **%d of %d** and **%d of %d** "
+        "end with at least one class under 2%% of the samples.",
+        "`--arch article` 的运行中有 **%d/%d** 次崩溃，默认设置的运行中有 **%d/%d** 次崩溃；两者分别有 **%d/%d** 与 "
+        "**%d/%d** 次在结束时至少有一个类别不足样本的 2%%。",
     ),
     "col_preset": ("preset", "预设"),
     "col_seed": ("seed", "种子"),
