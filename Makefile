@@ -56,7 +56,8 @@ clean:
 	rm -rf $(VENV) $(VENV_TF2) build *.egg-info .pytest_cache
 
 .PHONY: docker-test lint-docker
-# Build docker/Dockerfile with podman on a local stand-in base and run it (see the script).
+# Build docker/Dockerfile with podman on a local stand-in base, pinned by digest in a local registry,
+# and test it: the run folder, stop and resume, the GPU smoke test's CPU dry run (see the script).
 docker-test: lint-docker
 	scripts/docker-test.sh
 

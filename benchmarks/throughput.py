@@ -9,12 +9,16 @@ noise hits them alike:
   (data in the graph, in-graph stateless noise, D and G fused in one Session.run);
 * ``tf-matmuls``: the same step's matrix products (forward and backward) as
   TensorFlow MatMul ops in one graph with nothing else: the limit for TF's own
-  kernels on this machine; ``numpy-matmuls``: the same products in numpy;
+  kernels on this machine; ``tf-floor``: those products plus the Adam update of
+  every weight of both networks and the average's update, the least any step
+  of this GAN must do; ``numpy-matmuls``: the same products in numpy;
 * ``tfgan`` / ``torch``: optional comparison lanes, skipped with a message when
   ``tensorflow_gan`` or ``torch`` is not installed.
 
-Prints steps/s (min / median over rounds), the ratio to the feed_dict lane,
-the share of wall time spent inside ``Session.run``, and the process's peak RSS.
+Prints steps/s (min / median over rounds), the ratios to the feed_dict and
+tf-matmuls lanes, the process's CPU time per step (all threads: the work done,
+which other processes on the machine disturb far less than the wall time),
+the share of wall time spent inside ``Session.run``, and the peak RSS.
 
     python benchmarks/throughput.py                      # article-sized and default models
     python benchmarks/throughput.py --rounds 2 --steps 20 --models tiny   # what the tests run
@@ -86,8 +90,8 @@ class FeedDictLane(object):
         g, idx = self.g, self.order.indices(self.b)
         x = data.to_unit(self.images[idx])
         z = model.noise_batch(self.config, len(idx), self.rng)
-        self.sess.run([g.d_train, g.d_loss], {g.X: x, g.Z: z})
-        self.sess.run([g.g_train, g.g_loss], {g.Z: z})
+        self.sess.run([g.train_ops.d_train, g.loss.d_loss], {g.inputs.X: x, g.inputs.Z: z})
+        self.sess.run([g.train_ops.g_train, g.loss.g_loss], {g.inputs.Z: z})
         self.b += 1
 
     def close(self):
@@ -100,10 +104,10 @@ class Tf1ganLane(object):
     name = "tf1gan"
 
     def __init__(self, config, dataset):
-        self.trainer = Trainer(config, None, dataset)
+        self.trainer = Trainer(config, dataset, "cpu")
         self.trainer.start()
-        self.trainer.sess = TimedSession(self.trainer.sess)
-        self.sess = self.trainer.sess
+        self.trainer.session = TimedSession(self.trainer.session)
+        self.sess = self.trainer.session
         self.s = 0
 
     def step(self):
@@ -111,7 +115,7 @@ class Tf1ganLane(object):
         self.s += 1
 
     def close(self):
-        self.trainer.sess.sess.close()
+        self.trainer.session.sess.close()
 
 
 def step_products(config):
@@ -160,11 +164,17 @@ class MatmulLane(object):
 
 
 class TfMatmulLane(object):
-    """The step's matrix products as TensorFlow ops in one graph and nothing else: TF's own kernel limit."""
+    """The step's matrix products as TensorFlow ops in one graph and nothing else: TF's own kernel limit.
+
+    With ``with_updates`` (the ``tf-floor`` lane) the same graph also runs what
+    no GAN step trained with Adam and a weight average can leave out: an Adam
+    update of every weight and bias of both networks, and the average's update
+    of the generator's (when the config averages).
+    """
 
     name = "tf-matmuls"
 
-    def __init__(self, config, dataset):
+    def __init__(self, config, dataset, with_updates=False):
         self.graph = tf.Graph()
         with self.graph.as_default():
             outs = [
@@ -178,6 +188,8 @@ class TfMatmulLane(object):
             ]
             # fetched, not grouped: Grappler prunes side-effect-free ops that only feed a NoOp
             self.step_op = [tf.reduce_sum(o) for o in outs]
+            if with_updates:
+                self.step_op.append(_updates(config))
             init = tf.global_variables_initializer()
         self.sess = TimedSession(tf.Session(graph=self.graph, config=session_config(config.threads, "cpu")))
         self.sess.run(init)
@@ -187,6 +199,35 @@ class TfMatmulLane(object):
 
     def close(self):
         self.sess.sess.close()
+
+
+class TfFloorLane(TfMatmulLane):
+    """``tf-matmuls`` plus the Adam and averaging updates: the least a step of this GAN must do."""
+
+    name = "tf-floor"
+
+    def __init__(self, config, dataset):
+        TfMatmulLane.__init__(self, config, dataset, with_updates=True)
+
+
+def _updates(config):
+    """An Adam step on variables shaped like both networks' weights and biases, then the average's update."""
+    shapes = []
+    for dims in ([config.z_dim] + list(config.g_hidden) + [data.PIXELS], [data.PIXELS] + list(config.d_hidden) + [1]):
+        shapes.append([(a, b) for a, b in zip(dims, dims[1:])] + [(b,) for b in dims[1:]])
+    g_vars = [tf.Variable(np.full(s, 0.01, np.float32), use_resource=True) for s in shapes[0]]
+    d_vars = [tf.Variable(np.full(s, 0.01, np.float32), use_resource=True) for s in shapes[1]]
+    # a gradient that changes every step, as a real one does, computed by a cheap op
+    step = tf.Variable(1.0)
+    grads = [tf.fill(tf.shape(v), step * 1e-3) for v in g_vars + d_vars]
+    adam = tf.train.AdamOptimizer(config.lr_g, config.beta1, config.beta2)
+    update = adam.apply_gradients(list(zip(grads, g_vars + d_vars)))
+    if config.ema_decay > 0:
+        averages = [tf.Variable(np.zeros(v.shape, np.float32), use_resource=True) for v in g_vars]
+        with tf.control_dependencies([update]):
+            update = tf.group(*[a.assign_sub((1.0 - config.ema_decay) * (a - v)) for v, a in zip(g_vars, averages)])
+    with tf.control_dependencies([update]):
+        return step.assign_add(1.0)
 
 
 class TfganLane(object):
@@ -282,7 +323,7 @@ class TorchLane(object):
         pass
 
 
-LANES = [FeedDictLane, Tf1ganLane, TfMatmulLane, MatmulLane, TfganLane, TorchLane]
+LANES = [FeedDictLane, Tf1ganLane, TfMatmulLane, TfFloorLane, MatmulLane, TfganLane, TorchLane]
 
 
 def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):
@@ -297,30 +338,37 @@ def bench(config, dataset, rounds, steps, warmup, out=sys.stdout):
         for _ in range(warmup):
             lane.step()
     rates = {lane.name: [] for lane in lanes}
+    cpu = {lane.name: [] for lane in lanes}
     inside = {lane.name: [0.0, 0.0] for lane in lanes}
     for _ in range(rounds):
         for lane in lanes:
             before = lane.sess.inside if lane.sess else 0.0
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             for _ in range(steps):
                 lane.step()
             dt = time.perf_counter() - t
             rates[lane.name].append(steps / dt)
+            cpu[lane.name].append(1e3 * (time.process_time() - c) / steps)
             if lane.sess:
                 inside[lane.name][0] += lane.sess.inside - before
             inside[lane.name][1] += dt
-    base = np.median(rates["feed_dict"])
-    out.write("  %-12s %10s %10s %8s %14s\n" % ("lane", "min st/s", "median", "ratio", "in Session.run"))
+    base, matmuls = np.median(rates["feed_dict"]), np.median(rates["tf-matmuls"])
+    out.write(
+        "  %-13s %9s %9s %8s %13s %13s %14s\n"
+        % ("lane", "min st/s", "median", "ratio", "vs tf-matmuls", "CPU ms/step", "in Session.run")
+    )
     for lane in lanes:
         r = rates[lane.name]
         share = inside[lane.name][0] / inside[lane.name][1] if lane.sess else float("nan")
         out.write(
-            "  %-12s %10.1f %10.1f %7.2fx %13s\n"
+            "  %-13s %9.1f %9.1f %7.2fx %12.0f%% %13.2f %14s\n"
             % (
                 lane.name,
                 min(r),
                 np.median(r),
                 np.median(r) / base,
+                100 * np.median(r) / matmuls,
+                np.median(cpu[lane.name]),
                 "-" if lane.sess is None else "%.0f%%" % (100 * share),
             )
         )

@@ -38,7 +38,7 @@ def main(argv=None):
     out = args.out or os.path.join(tempfile.mkdtemp(prefix="tf1gan-ttq-"), "run")
     result = train.train(config, out, force=True)
     training_rss = peak_rss_mb()
-    records = runs.Run(out).read_metrics()
+    records = runs.RunFolder(out).read_metrics()
     quality = [r for r in records if "classifier_score" in r]
     print("\n%s preset, %d steps at %.1f steps/s; run folder %s" % (args.arch, result.step, result.steps_per_s, out))
     per_1000 = records[-1]["elapsed_s"] / result.step * 1000

@@ -30,11 +30,13 @@ def main(steps=2000):
         for step in range(steps):
             X_train = data.to_unit(mnist.train.images[order.indices(step)])
             Z_gen = model.noise_batch(config, config.batch_size, rng)
-            _, d_loss_ = sess.run([g.d_train, g.d_loss], feed_dict={g.X: X_train, g.Z: Z_gen})
-            _, g_loss_ = sess.run([g.g_train, g.g_loss], feed_dict={g.Z: Z_gen})
+            _, d_loss_ = sess.run(
+                [g.train_ops.d_train, g.loss.d_loss], feed_dict={g.inputs.X: X_train, g.inputs.Z: Z_gen}
+            )
+            _, g_loss_ = sess.run([g.train_ops.g_train, g.loss.g_loss], feed_dict={g.inputs.Z: Z_gen})
             if step % 200 == 0 or step == steps - 1:
                 print("step %5d  D loss %.4f  G loss %.4f" % (step + 1, d_loss_, g_loss_))
-        samples = sess.run(g.g_sample, feed_dict={g.Z: model.noise_batch(config, 100, rng)})
+        samples = sess.run(g.samples.g_sample, feed_dict={g.inputs.Z: model.noise_batch(config, 100, rng)})
     plots.save_grid(samples, "python_api_samples.png", cols=10)
     print("wrote python_api_samples.png")
 

@@ -39,16 +39,15 @@ def dump(preset_name, steps, path, threads=1):
     from tf1gan.tfcompat import tf
 
     config = golden.golden_config(preset_name).replace(steps=steps, threads=threads)
-    trainer = train.Trainer(config, None, data.load("mnist10k"))
-    try:
+    with train.Trainer(config, data.load("mnist10k"), "cpu") as trainer:
         trainer.start()
         graph = trainer.graph
-        ops = _ops_run_by(trainer.g.train_step, graph)
+        ops = _ops_run_by(trainer.gan.train_ops.train_step, graph)
         tensors = [t for op in ops for t in op.outputs if t.dtype.base_dtype == tf.float32]
         arrays = {}
         for step in range(steps):
-            feed = trainer._feed(step)
-            values = trainer.sess.run(tensors + [trainer.g.train_step], feed)[:-1]
+            feed = trainer.feed(step)
+            values = trainer.session.run(tensors + [trainer.gan.train_ops.train_step], feed)[:-1]
             for t, v in zip(tensors, values):
                 arrays["%d|%s" % (step + 1, t.name)] = np.asarray(v)
         order = [op.name for op in ops]
@@ -63,8 +62,6 @@ def dump(preset_name, steps, path, threads=1):
             if op.type == "ReadVariableOp":
                 inputs[op.name] += [t.name for w in writers.get(op.inputs[0].op.name, []) for t in w.inputs]
         types = {op.name: op.type for op in ops}
-    finally:
-        trainer.close()
     np.savez(
         path,
         __order__=np.array(order),

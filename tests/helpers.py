@@ -187,7 +187,7 @@ def cli(*args, **env):
 
 def checkpoint_weights(run_path):
     """Every variable of the latest checkpoint of the run in ``run_path``."""
-    path = runs.Run(run_path).checkpoint()
+    path = runs.RunFolder(run_path).checkpoint().prefix
     reader = tf.train.load_checkpoint(path)
     return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(path)}
 
@@ -197,3 +197,23 @@ def assert_same_weights(a, b):
     assert sorted(a) == sorted(b)
     for name in a:
         assert np.array_equal(a[name], b[name]), name
+
+
+def subprocess_result(proc):
+    """A finished subprocess's (exit code, stdout, stderr), the shape :func:`cli` returns."""
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def assert_one_line_error(result, code, *fragments):
+    """``result`` = (exit code, stdout, stderr), as :func:`cli` returns it: a one-line tf1gan error with ``code``.
+
+    The line must hold every one of ``fragments``; a traceback never passes.
+    """
+    got, _, stderr = result
+    assert got == code, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("tf1gan") and "error: " in lines[0] and "Traceback" not in stderr, stderr
+    for fragment in fragments:
+        assert fragment in lines[0], stderr
+    return lines[0]

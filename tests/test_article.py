@@ -29,8 +29,8 @@ def gan(mnist10k):
     sess.run(init)
     rng = np.random.RandomState(0)
     feed = {
-        g.X: data.to_unit(mnist10k.train.images[:128]),
-        g.Z: model.noise_batch(CONFIG, 128, rng),
+        g.inputs.X: data.to_unit(mnist10k.train.images[:128]),
+        g.inputs.Z: model.noise_batch(CONFIG, 128, rng),
         z2: model.noise_batch(CONFIG, 128, rng),
     }
     yield graph, g, d_fake2, sess, feed
@@ -40,30 +40,32 @@ def gan(mnist10k):
 def test_article_g_objective_first_term_has_no_g_and_second_pushes_fakes_away(gan):
     graph, g, _, sess, feed = gan
     with graph.as_default():
-        first = tf.reduce_mean(tf.log(tf.sigmoid(g.d_real_logits)))  # E_x~P_data[log D(x)]
-        second = tf.reduce_mean(tf.log(1 - tf.sigmoid(g.d_fake_logits)))  # E_z[log(1 - D(G(z)))]
-        assert all(grad is None for grad in tf.gradients(first, g.g_vars))  # min over G of it: nothing to do
-        ascend = tf.train.GradientDescentOptimizer(0.05).minimize(-second, var_list=g.g_vars)  # max_G
+        first = tf.reduce_mean(tf.log(tf.sigmoid(g.model.d_real_logits)))  # E_x~P_data[log D(x)]
+        second = tf.reduce_mean(tf.log(1 - tf.sigmoid(g.model.d_fake_logits)))  # E_z[log(1 - D(G(z)))]
+        assert all(grad is None for grad in tf.gradients(first, g.model.g_vars))  # min over G of it: nothing to do
+        ascend = tf.train.GradientDescentOptimizer(0.05).minimize(-second, var_list=g.model.g_vars)  # max_G
         descend = tf.train.GradientDescentOptimizer(0.05)
         ours = [
-            descend.minimize(model.generator_loss(g.d_fake_logits, c), var_list=g.g_vars)
+            descend.minimize(model.generator_loss(g.model.d_fake_logits, c), var_list=g.model.g_vars)
             for c in (CONFIG, CONFIG.replace(loss="minimax"))
         ]
-    weights = sess.run(g.g_vars)
-    before = sess.run(g.d_fake, feed)
+    weights = sess.run(g.model.g_vars)
+    before = sess.run(g.model.d_fake, feed)
     for step, rises in [(ascend, False)] + [(op, True) for op in ours]:
-        for v, w in zip(g.g_vars, weights):
+        for v, w in zip(g.model.g_vars, weights):
             v.load(w, sess)
         for _ in range(5):
             sess.run(step, feed)
-        assert (sess.run(g.d_fake, feed) > before) == rises  # the article's G makes its fakes easier to spot
-    for v, w in zip(g.g_vars, weights):
+        assert (sess.run(g.model.d_fake, feed) > before) == rises  # the article's G makes its fakes easier to spot
+    for v, w in zip(g.model.g_vars, weights):
         v.load(w, sess)
 
 
 def article_d_objective(sess, g, d_fake2, feed):
     """The article's D objective on a real batch x ~ P_real, fakes x ~ P_fake and independent G(z) for its ratios."""
-    d_real, d_fake, d_other = sess.run([tf.sigmoid(g.d_real_logits), tf.sigmoid(g.d_fake_logits), d_fake2], feed)
+    d_real, d_fake, d_other = sess.run(
+        [tf.sigmoid(g.model.d_real_logits), tf.sigmoid(g.model.d_fake_logits), d_fake2], feed
+    )
     real_term = np.mean(np.log(d_real) - np.log(1 - d_other))  # E_{x~P_real}[log(D(x) / (1 - D(G(z))))]
     fake_term = np.mean(np.log(1 - d_other) - np.log(d_fake))  # E_{x~P_fake}[log((1 - D(G(z))) / D(x))]
     return real_term + fake_term, np.mean(np.log(d_real)) - np.mean(np.log(d_fake))
@@ -75,10 +77,10 @@ def test_article_d_objective_is_not_zero_over_two_distributions(gan):
     # the D(G(z)) terms cancel; what is left is E_real[log D(x)] - E_fake[log D(x)], not zero
     assert abs(value - reduced) < 1e-5 and abs(value) > 1e-3
     with graph.as_default():
-        objective = tf.reduce_mean(tf.log(tf.sigmoid(g.d_real_logits))) - tf.reduce_mean(
-            tf.log(tf.sigmoid(g.d_fake_logits))
+        objective = tf.reduce_mean(tf.log(tf.sigmoid(g.model.d_real_logits))) - tf.reduce_mean(
+            tf.log(tf.sigmoid(g.model.d_fake_logits))
         )
-        grads = tf.gradients(objective, g.d_vars)
+        grads = tf.gradients(objective, g.model.d_vars)
     assert any(np.abs(x).max() > 0 for x in sess.run(grads, feed))  # it does give D a gradient
 
 
@@ -99,16 +101,16 @@ def test_text_d_loss_trains_d_on_real_images_only(gan):
     # section 4: "-[log D(X) + (1 - log G(Z))]": the fake term holds no D, so D only learns to call images real
     graph, g, _, sess, feed = gan
     with graph.as_default():
-        fake_term = tf.reduce_mean(1 - tf.log(model.to_pixels(g.g_logits, CONFIG)))
-        loss = -(tf.reduce_mean(tf.log(tf.sigmoid(g.d_real_logits))) + fake_term)
-        assert all(grad is None for grad in tf.gradients(fake_term, g.d_vars))
-        step = tf.train.GradientDescentOptimizer(0.05).minimize(loss, var_list=g.d_vars)
-    weights = sess.run(g.d_vars)
-    before = sess.run(g.d_fake, feed)
+        fake_term = tf.reduce_mean(1 - tf.log(model.to_pixels(g.model.g_logits, CONFIG)))
+        loss = -(tf.reduce_mean(tf.log(tf.sigmoid(g.model.d_real_logits))) + fake_term)
+        assert all(grad is None for grad in tf.gradients(fake_term, g.model.d_vars))
+        step = tf.train.GradientDescentOptimizer(0.05).minimize(loss, var_list=g.model.d_vars)
+    weights = sess.run(g.model.d_vars)
+    before = sess.run(g.model.d_fake, feed)
     for _ in range(5):
         sess.run(step, feed)
-    assert sess.run(g.d_fake, feed) > before  # fakes are called more real too
-    for v, w in zip(g.d_vars, weights):
+    assert sess.run(g.model.d_fake, feed) > before  # fakes are called more real too
+    for v, w in zip(g.model.d_vars, weights):
         v.load(w, sess)
 
 
@@ -116,7 +118,9 @@ def test_gan_value_is_a_cross_entropy(gan):
     # "GAN is unsupervised, so cross-entropy cannot be used" (3.3, appendix 1): V(D, G) is minus the
     # cross-entropy of D on real images labelled 1 and fakes labelled 0, which is tf1gan's D loss
     _, g, _, sess, feed = gan
-    d_real, d_fake, d_loss = sess.run([tf.sigmoid(g.d_real_logits), tf.sigmoid(g.d_fake_logits), g.d_loss], feed)
+    d_real, d_fake, d_loss = sess.run(
+        [tf.sigmoid(g.model.d_real_logits), tf.sigmoid(g.model.d_fake_logits), g.loss.d_loss], feed
+    )
     v = np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake))
     np.testing.assert_allclose(v, -d_loss, rtol=1e-5)
 

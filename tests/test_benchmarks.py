@@ -20,7 +20,7 @@ def run_script(name, *args):
 def test_throughput_runs_every_lane():
     proc = run_script("throughput.py", "--models", "tiny", "--rounds", "2", "--steps", "5", "--warmup", "1")
     assert proc.returncode == 0, proc.stderr
-    for lane in ("feed_dict", "tf1gan", "tf-matmuls", "numpy-matmuls"):
+    for lane in ("feed_dict", "tf1gan", "tf-matmuls", "tf-floor", "numpy-matmuls"):
         assert "\n  %s " % lane in proc.stdout, lane
     assert "peak RSS" in proc.stdout
     for optional in ("tfgan", "torch"):  # present or skipped with a message, never silently absent
@@ -42,3 +42,35 @@ def test_time_to_quality_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "time per 1,000 steps" in proc.stdout and "classifier score (max 10)" in proc.stdout
     assert "peak RSS" in proc.stdout
+
+
+def test_step_profile_runs_and_draws(tmp_path):
+    chart = str(tmp_path / "profile.png")
+    proc = run_script("step_profile.py", "--models", "tiny", "--steps", "5", "--warmup", "2", "--chart", chart)
+    assert proc.returncode == 0, proc.stderr
+    for row in (
+        "G forward",
+        "D forward, real and fake",
+        "dropout masks",
+        "D Adam",
+        "G step: D backward",
+        "moving average",
+        "all op time",
+        "executor overhead",
+    ):
+        assert "\n  %s " % row in proc.stdout, row
+    assert open(chart, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_step_profile_gives_every_op_of_the_networks_a_stage(tiny, mnist10k):
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    import step_profile
+
+    from tf1gan.train import Trainer
+
+    with Trainer(tiny.replace(d_dropout=0.3), mnist10k, "cpu") as trainer:
+        stages = step_profile.stage_of_ops(trainer.gan, trainer.graph)
+    assert set(stages.values()) == set(step_profile.STAGES)  # each stage holds ops; "other" too
+    networks = ("generator/", "discriminator/", "d_step/", "g_step_d/", "dropout_masks/")
+    assert not [name for name, stage in stages.items() if stage == "other" and name.startswith(networks)]
+    assert stages["generator/g_step_fused"] == "G Adam" and stages["d_step/concat"] == "D forward, real and fake"

@@ -1,13 +1,17 @@
 """The command line: the happy path, and every bad input as one line on stderr with its exit code."""
 
+import argparse
 import json
 import os
+import re
 import shutil
 
 import numpy as np
 import pytest
 
-from helpers import cli, run_cli
+from helpers import assert_one_line_error, cli, run_cli, subprocess_result
+from tf1gan import config
+from tf1gan.cli import build_parser
 
 TINY_ARGS = [
     "--hidden",
@@ -27,17 +31,7 @@ TINY_ARGS = [
     "--threads",
     "1",
 ]
-
-
-def assert_one_line_error(result, code, *fragments):
-    """``result``: a CompletedProcess, or the (code, stdout, stderr) of an in-process run."""
-    got, stderr = (result.returncode, result.stderr) if hasattr(result, "returncode") else (result[0], result[2])
-    assert got == code, stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("tf1gan") and "error" in lines[0] and "Traceback" not in stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
@@ -53,30 +47,26 @@ def test_train_writes_a_run_and_reports_it(trained):
     assert json.load(open(os.path.join(trained, "config.json")))["config"]["g_hidden"] == [16]
 
 
+def _train_actions():
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return [a for a in sub.choices["train"]._actions if a.option_strings and a.dest != "help"]
+
+
 def test_help_explains_every_train_flag():
     code, stdout, _ = cli("train", "--help")
     assert code == 0
-    for flag in (
-        "--dataset",
-        "--data-dir",
-        "--steps",
-        "--batch-size",
-        "--lr",
-        "--beta1",
-        "--z-dim",
-        "--hidden",
-        "--d-steps",
-        "--loss",
-        "--seed",
-        "--out",
-        "--sample-every",
-        "--checkpoint-every",
-        "--resume",
-        "--arch",
-        "--device",
-        "--input",
-    ):
-        assert flag in stdout
+    for action in _train_actions():
+        assert action.help and len(action.help) > 10, action.option_strings
+        assert action.option_strings[0] in stdout
+    # every setting is a flag: declared once, in tf1gan.config
+    assert {a.dest for a in _train_actions()} >= set(config.field_names())
+
+
+def test_readme_lists_exactly_the_train_flags():
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    paragraph = readme[readme.index("flag overrides it:") : readme.index("While it trains")]
+    listed = re.findall(r"--[a-z0-9-]+", paragraph)
+    assert sorted(listed) == sorted(a.option_strings[0] for a in _train_actions())
 
 
 def test_sample_npy_and_png(trained, tmp_path):
@@ -97,10 +87,11 @@ def test_sample_npy_and_png(trained, tmp_path):
     "args,code,fragment",
     [
         (["--dataset", "cifar"], 3, "unknown data set 'cifar'"),
-        (["--steps", "0"], 2, "--steps must be at least 1"),
-        (["--batch-size", "-4"], 2, "--batch-size must be at least 1"),
-        (["--hidden", "0"], 2, "--hidden needs one or more positive widths"),
-        (["--lr", "-1"], 2, "--lr-g must be positive"),
+        (["--steps", "0"], 2, "--steps must be in [1, inf), got 0"),
+        (["--batch-size", "-4"], 2, "--batch-size must be in [1, inf), got -4"),
+        (["--hidden", "0"], 2, "--hidden must be in [1, inf), got (0,)"),
+        (["--lr", "-1"], 2, "--lr-g must be in (0, inf), got -1.0"),
+        (["--real-label", "0.5"], 2, "--real-label must be in (0.5, 1], got 0.5"),
         (["--steps", "many"], 2, "invalid int value"),
         (["--arch", "dcgan"], 2, "invalid choice"),
         (["--device", "gpu"], 2, "sees no GPU"),
@@ -113,7 +104,7 @@ def test_bad_train_flags(args, code, fragment, tmp_path):
 
 def test_a_bad_flag_in_a_real_process(tmp_path):
     proc = run_cli("train", "--out", str(tmp_path / "r"), "--dataset", "cifar")
-    assert_one_line_error(proc, 3, "unknown data set 'cifar'")
+    assert_one_line_error(subprocess_result(proc), 3, "unknown data set 'cifar'")
 
 
 def test_resume_needs_out():
@@ -171,7 +162,7 @@ def test_resume_refuses_other_settings(trained):
     assert_one_line_error(
         cli("train", "--out", trained, "--resume", "--hidden", "32", "--seed", "0"),
         2,
-        "only --steps may change (--d-hidden, --hidden differ from the run's)",
+        "only --steps may change (--hidden, --d-hidden differ from the run's)",
     )
 
 
@@ -192,20 +183,40 @@ def test_resume_from_a_checkpoint_of_another_architecture(trained, tmp_path):
     )
 
 
-def test_sample_bad_input(trained, tmp_path):
+def test_sample_of_a_missing_run(tmp_path):
     assert_one_line_error(cli("sample", "--run", str(tmp_path / "none"), "--out", str(tmp_path / "x")), 4)
-    assert_one_line_error(
-        cli("sample", "--run", trained, "--n", "0", "--out", str(tmp_path / "x")), 2, "--n: must be at least 1, got 0"
-    )
-    for command in (
-        ["evaluate", "--run", trained, "--n"],
-        ["compare", "--out", str(tmp_path / "c"), "--steps"],
-        ["classifier", "--out", str(tmp_path / "k"), "--steps"],
-    ):
-        assert_one_line_error(cli(*command + ["-3"]), 2, "must be at least 1, got -3")
-        assert_one_line_error(cli(*command + ["ten"]), 2, "expected a whole number, got 'ten'")
-    assert_one_line_error(
-        cli("sample", "--run", trained, "--checkpoint", trained + "/nope", "--out", str(tmp_path / "x")),
-        4,
-        "no such checkpoint",
-    )
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate", "compare", "classifier"])
+@pytest.mark.parametrize(
+    "value,fragment",
+    [("0", "must be at least 1, got 0"), ("-3", "must be at least 1, got -3"), ("ten", "expected a whole number")],
+)
+def test_counts_are_whole_numbers_of_at_least_one(trained, tmp_path, command, value, fragment):
+    args, flag = {
+        "sample": (["--run", trained, "--out", str(tmp_path / "x")], "--n"),
+        "evaluate": (["--run", trained], "--n"),
+        "compare": (["--out", str(tmp_path / "c")], "--steps"),
+        "classifier": (["--out", str(tmp_path / "k")], "--steps"),
+    }[command]
+    assert_one_line_error(cli(command, *args + [flag, value]), 2, "argument %s: %s" % (flag, fragment))
+
+
+@pytest.mark.parametrize(
+    "checkpoint,fragment",
+    [
+        ("RUN/nope", "not a checkpoint of this run folder"),
+        ("999", "no checkpoint of step 999 in this run folder (it has steps 0, 2, 4)"),
+    ],
+)
+def test_sample_checkpoint_must_be_the_runs_own(trained, tmp_path, checkpoint, fragment):
+    args = [
+        "sample",
+        "--run",
+        trained,
+        "--checkpoint",
+        checkpoint.replace("RUN", trained),
+        "--out",
+        str(tmp_path / "x"),
+    ]
+    assert_one_line_error(cli(*args), 4, fragment)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from helpers import fake_mnist, https_server, idx_bytes, registry_for, write_mnist_files
-from tf1gan import data
+from tf1gan import data, download
 from tf1gan.errors import DataError
 
 
@@ -79,7 +79,7 @@ def test_checksum_mismatch_names_the_file(tmp_path):
     assert str(e.value).startswith(path + ": checksum mismatch")
 
 
-def test_content_digest_accepts_recompressed_and_raw_copies(tmp_path):
+def test_content_digest_accepts_recompressed_and_raw_copies():
     images, _ = fake_mnist(8)
     raw = idx_bytes(images)
     import hashlib
@@ -145,7 +145,19 @@ def test_download_from_local_https_server(tmp_path, monkeypatch):
 
 
 def test_http_is_refused(tmp_path):
-    spec = data.DATASETS["mnist"].train_images
+    def check(raw, url):
+        pytest.fail("nothing may be fetched over http")
+
     with pytest.raises(DataError, match="only https"):
-        data.download("http://127.0.0.1:1/x.gz", str(tmp_path / "x.gz"), spec)
+        download.download("http://127.0.0.1:1/x.gz", str(tmp_path / "x.gz"), check)
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_server_sending_too_much_is_cut_off(tmp_path, monkeypatch):
+    files = {"big.gz": b"\0" * 2000}
+    monkeypatch.setattr(download, "MAX_BYTES", 1000)
+    with https_server(files, str(tmp_path)) as (url, cert, _):
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+        with pytest.raises(DataError, match="more than any data file tf1gan knows"):
+            download.download(url + "big.gz", str(tmp_path / "cache" / "big.gz"), lambda raw, url: None)
+    assert os.listdir(str(tmp_path / "cache")) == []

@@ -121,7 +121,7 @@ def test_evaluate_cli_rejects_bad_samples(tmp_path, content):
     assert code == 4 and len(stderr.strip().splitlines()) == 1 and stderr.startswith("tf1gan: error: ")
 
 
-def test_training_monitor_records_quality_and_warns(tiny, tmp_path, capsys):
+def test_training_monitor_records_quality_and_warns(tiny, tmp_path):
     import io
 
     stream = io.StringIO()

@@ -83,15 +83,20 @@ def test_snapshots_match_the_saved_ones(current):
         assert r.reason == ("; ".join(obstacles) if obstacles else "same CPU, threads and versions")
 
 
-@pytest.mark.parametrize(
-    "measured", sorted(d for d in os.listdir(OTHER_CPUS) if os.path.isdir(os.path.join(OTHER_CPUS, d)))
-)
-def test_snapshots_made_on_other_cpus_match_under_the_policy(current, measured):
-    """Snapshots computed on other CPUs (tests/golden_cpus/, see its README) pass here too."""
-    results = golden.check(os.path.join(OTHER_CPUS, measured), current)
-    if TF_VERSION.startswith("1."):
-        assert golden.verdict_ok(results), golden.format_results(results)
-    assert all(r.verdict != "missing" for r in results)
+def test_the_drift_measured_between_two_cpus_is_within_the_policy():
+    """One code version's snapshots as an Intel Xeon and an AMD EPYC computed them (tests/golden_cpus/README.md):
+    the policy asks them for tolerance, not bits, and they pass it."""
+    intel, amd = (os.path.join(OTHER_CPUS, name) for name in ("intel-xeon", "amd-epyc"))
+    for name in sorted(n[:-5] for n in os.listdir(intel)):
+        a, b = golden.load(name, intel), golden.load(name, amd)
+        obstacles = machine.bitwise_obstacles(golden.machine_block(a["meta"]), golden.machine_block(b["meta"]))
+        assert obstacles and obstacles[0].startswith("other CPU: GenuineIntel")
+        diffs = golden.compare(name, a["data"], b["data"], bitwise=False, same_tensorflow=True)
+        assert all(d.status == "within tolerance" for d in diffs), golden.format_results(
+            [golden.Result(name, "differs", None, diffs, "")]
+        )
+        if name.startswith("trace_"):
+            assert diffs  # the trace does drift between these CPUs: the check above is not vacuous
 
 
 def test_fresh_snapshots_are_bitwise_equal_to_a_second_computation_in_another_process(current, fresh, tmp_path):
@@ -207,12 +212,20 @@ def test_check_catches_a_seed_change(fresh, other_cpu, monkeypatch):
 
 
 def test_check_catches_the_order_of_the_alternating_steps(fresh, other_cpu, monkeypatch):
-    def g_then_d(self, step, fetch_summary=False):
-        feed = self._feed(step)
-        g = self.g
-        self.sess.run(g.g_train, feed)
-        out = self.sess.run([g.d_train, g.d_loss, g.g_loss, g.d_real, g.d_fake], feed)
-        return dict(zip(train.METRIC_KEYS, (float(v) for v in out[1:5]))), None
+    def g_then_d(self, step, with_summary=False):
+        feed, gan = self.feed(step), self.gan
+        self.session.run(gan.train_ops.g_train, feed)
+        out = self.session.run(
+            {
+                "d": gan.train_ops.d_train,
+                "d_loss": gan.loss.d_loss,
+                "g_loss": gan.loss.g_loss,
+                "d_real": gan.model.d_real,
+                "d_fake": gan.model.d_fake,
+            },
+            feed,
+        )
+        return {k: float(out[k]) for k in ("d_loss", "g_loss", "d_real", "d_fake")}, None
 
     monkeypatch.setattr(train.Trainer, "step", g_then_d)
     for results in checked_both_ways(golden.snapshots(), fresh, other_cpu):

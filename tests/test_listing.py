@@ -140,7 +140,7 @@ def test_fixed_listing_computes_what_tf1gan_computes(mnist10k):
         "G_W2": "generator/out/w",
         "G_b2": "generator/out/b",
     }
-    ours = {v.op.name: v for v in g.g_vars + g.d_vars}
+    ours = {v.op.name: v for v in g.model.g_vars + g.model.d_vars}
     with session(graph, ns["init"]) as sess, session(t_graph, t_init) as t_sess:
         for mine, theirs in names.items():
             ns[mine].load(t_sess.run(ours[theirs]), sess)  # start from tf1gan's initial weights
@@ -149,7 +149,8 @@ def test_fixed_listing_computes_what_tf1gan_computes(mnist10k):
             ns["epoch"] = step
             exec(body, ns)  # the listing's own loop body: a D step, then a G step with the same noise
             _, d_loss, g_loss = t_sess.run(
-                [g.train_step, g.d_loss, g.g_loss_step], {g.X: ns["X_train"], g.Z: ns["Z_gen"]}
+                [g.train_ops.train_step, g.loss.d_loss, g.train_ops.g_loss_step],
+                {g.inputs.X: ns["X_train"], g.inputs.Z: ns["Z_gen"]},
             )
             np.testing.assert_allclose([ns["d_loss_"], ns["g_loss_"]], [d_loss, g_loss], rtol=1e-5)
         for mine, theirs in names.items():
@@ -164,8 +165,8 @@ def test_noise_width_breaks_the_graph():
     assert "but are 256 and 784" in graph_error(())
     assert graph_error(("noise_width",)) is None  # noise as wide as W1's rows: it builds
     _, g, _ = tf1gan_graph()
-    first = [v for v in g.g_vars if v.op.name == "generator/hidden1/w"][0]
-    assert g.Z.shape.as_list()[1] == first.shape.as_list()[0]
+    first = [v for v in g.model.g_vars if v.op.name == "generator/hidden1/w"][0]
+    assert g.inputs.Z.shape.as_list()[1] == first.shape.as_list()[0]
 
 
 def g_step_moves_d(edits, batch):
@@ -189,10 +190,10 @@ def test_generator_and_discriminator_share_weights(batch):
     assert not g_step_moves_d(listing.FIXED, batch)
     graph, g, _ = tf1gan_graph()
     with graph.as_default():
-        d_on_images = model.discriminator(g.X, Config())  # the discriminator alone, on any images
-    assert dependencies(d_on_images) == {v.op.name for v in g.d_vars}
-    assert dependencies(g.g_sample) == {v.op.name for v in g.g_vars}
-    assert not set(g.g_vars) & set(g.d_vars)
+        d_on_images = model.discriminator(g.inputs.X, Config())  # the discriminator alone, on any images
+    assert dependencies(d_on_images) == {v.op.name for v in g.model.d_vars}
+    assert dependencies(g.samples.g_sample) == {v.op.name for v in g.model.g_vars}
+    assert not set(g.model.g_vars) & set(g.model.d_vars)
 
 
 def matmuls_between(tensor, start):
@@ -226,7 +227,7 @@ def test_samples_are_not_images(mnist10k):
     fixed = listing.run(listing.FIXED, mnist10k, steps=1)
     assert fixed.error is None and [im.shape for im in fixed.plotted] == [(28, 28)] * 16
     _, g, _ = tf1gan_graph()
-    assert g.g_sample.shape.as_list() == [None, 784]
+    assert g.samples.g_sample.shape.as_list() == [None, 784]
 
 
 def d_real_range(edits, batch):
@@ -243,7 +244,7 @@ def test_double_sigmoid_bounds_d_real(batch):
     assert low < 0.4 and high > 0.9
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        p = np.concatenate([sess.run(g.d_real_logits, {g.X: x}) for x in (batch, 50 * batch)])
+        p = np.concatenate([sess.run(g.model.d_real_logits, {g.inputs.X: x}) for x in (batch, 50 * batch)])
     probs = 1 / (1 + np.exp(-p))
     assert probs.min() < 0.5 or probs.max() > 0.75  # a logit, free to go anywhere
 
@@ -264,7 +265,9 @@ def test_real_and_fake_go_through_different_functions(batch):
     graph, g, init = tf1gan_graph(Config(output="sigmoid"))
     x = np.clip(batch, 0.01, 0.99)
     with session(graph, init) as sess:
-        real, fake = sess.run([g.d_real_logits, g.d_fake_logits], {g.X: x, g.g_logits: np.log(x / (1 - x))})
+        real, fake = sess.run(
+            [g.model.d_real_logits, g.model.d_fake_logits], {g.inputs.X: x, g.model.g_logits: np.log(x / (1 - x))}
+        )
     np.testing.assert_allclose(real, fake, rtol=1e-4, atol=1e-4)
 
 
@@ -285,8 +288,12 @@ def test_d_loss_rewards_calling_fakes_real(batch):
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
         real = np.full([8], 1.0, np.float32)
-        good = sess.run(g.d_loss, {g.d_real_logits: real, g.d_fake_logits: np.full([8], -5.0)})
-        fooled = sess.run(g.d_loss, {g.d_real_logits: real, g.d_fake_logits: np.full([8], 5.0)})
+        good = sess.run(
+            g.loss.d_loss, {g.model.d_step_real_logits: real, g.model.d_step_fake_logits: np.full([8], -5.0)}
+        )
+        fooled = sess.run(
+            g.loss.d_loss, {g.model.d_step_real_logits: real, g.model.d_step_fake_logits: np.full([8], 5.0)}
+        )
     assert good < fooled
 
 
@@ -309,7 +316,10 @@ def test_log_of_sigmoid_overflows(mnist10k, batch):
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
         big = np.array([100.0, -100.0], np.float32)
-        losses = sess.run([g.d_loss, g.g_loss], {g.d_real_logits: big, g.d_fake_logits: big})
+        losses = sess.run(
+            [g.loss.d_loss, g.loss.g_loss],
+            {g.model.d_step_real_logits: big, g.model.d_step_fake_logits: big, g.model.d_fake_logits: big},
+        )
     assert np.all(np.isfinite(losses))
 
 
@@ -319,11 +329,11 @@ def test_generator_never_changes(mnist10k, batch):
     assert {"G_W1", "G_b1", "G_W2", "G_b2"} <= set(listing.run(listing.FIXED, mnist10k, steps=3).moved)
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        before = sess.run(g.g_vars + g.d_vars)
-        z = np.random.RandomState(0).normal(size=(64, g.Z.shape.as_list()[1]))
+        before = sess.run(g.model.g_vars + g.model.d_vars)
+        z = np.random.RandomState(0).normal(size=(64, g.inputs.Z.shape.as_list()[1]))
         for _ in range(2):
-            sess.run(g.train_step, {g.X: batch, g.Z: z})
-        after = sess.run(g.g_vars + g.d_vars)
+            sess.run(g.train_ops.train_step, {g.inputs.X: batch, g.inputs.Z: z})
+        after = sess.run(g.model.g_vars + g.model.d_vars)
     assert all(not np.array_equal(a, b) for a, b in zip(before, after))
 
 
@@ -349,7 +359,7 @@ def test_initial_discriminator_saturates(batch):
     assert size < 2 and real == 0 and fake == 0
     graph, g, init = tf1gan_graph()
     with session(graph, init) as sess:
-        assert np.abs(sess.run(g.d_real_logits, {g.X: batch})).mean() < 2
+        assert np.abs(sess.run(g.model.d_real_logits, {g.inputs.X: batch})).mean() < 2
 
 
 def initial_w2(edits, before_variables=""):
@@ -369,7 +379,7 @@ def test_listing_weights_depend_on_unrelated_ops():
     for extra in (0, 3):
         graph, g, init = tf1gan_graph(extra_ops=extra)
         with session(graph, init) as sess:
-            values.append(sess.run(g.d_vars[0]))
+            values.append(sess.run(g.model.d_vars[0]))
     assert np.array_equal(values[0], values[1])
 
 

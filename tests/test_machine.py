@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from test_cli import TINY_ARGS, assert_one_line_error
+from test_cli import TINY_ARGS
 
-from helpers import cli
+from helpers import assert_one_line_error, cli
 from tf1gan import machine, tfcompat
 from tf1gan.tfcompat import session_config
 

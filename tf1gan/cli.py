@@ -6,13 +6,14 @@ imported once a command runs, so ``--help`` and flag errors answer at once.
 """
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
 import time
+from typing import Tuple
 
-from tf1gan import __version__
-from tf1gan.config import ACTIVATIONS, DEVICES, INPUTS, LOSSES, LR_DECAYS, NOISES, OUTPUTS, PRESETS
+from tf1gan import __version__, config
 from tf1gan.errors import ConfigError, Tf1ganError
 
 EXIT_CODES = """exit codes: 0 done, 1 other error, 2 bad flag or setting, 3 data error,
@@ -33,6 +34,28 @@ def _widths(text):
     except ValueError:
         raise argparse.ArgumentTypeError("expected comma-separated layer widths like 256,512, got %r" % text)
     return widths
+
+
+def _seed(text):
+    """argparse type of every --seed: a whole number in [0, 2**31)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number, got %r" % text)
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError("must be in [0, 2**31), got %d" % value)
+    return value
+
+
+def _step(text):
+    """argparse type of a checkpoint's step (--resume-from)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a step number, got %r" % text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, got %d" % value)
+    return value
 
 
 def _at_least_one(text):
@@ -57,68 +80,17 @@ def _add_train(sub):
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    g = p.add_argument_group("data")
-    g.add_argument("--dataset", help="mnist10k (embedded, default), mnist, or fashion_mnist")
-    g.add_argument(
-        "--data-dir",
-        help="folder holding the data set's IDX files (also the TF tutorial's "
-        "MNIST_data/ layout); default: system folder, cache, then download",
-    )
-    g = p.add_argument_group("model")
-    g.add_argument(
-        "--arch",
-        choices=sorted(PRESETS),
-        help="preset to start from: 'default' (tuned to train well in minutes) or 'article' "
-        "(the article's z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its "
-        "learning rate and batch size)",
-    )
-    g.add_argument("--z-dim", type=int, help="noise width")
-    g.add_argument(
-        "--hidden",
-        type=_widths,
-        help="generator hidden widths, e.g. 256,512; the discriminator mirrors them unless --d-hidden is given",
-    )
-    g.add_argument("--d-hidden", type=_widths, help="discriminator hidden widths, e.g. 512,256")
-    g.add_argument("--d-dropout", type=float, help="dropout rate on the discriminator's hidden units (0 = off)")
-    g.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
-    g.add_argument(
-        "--output",
-        choices=OUTPUTS,
-        help="generator output: sigmoid on [0, 1] pixels, or tanh with the data scaled to [-1, 1] in the graph",
-    )
-    g.add_argument("--noise", choices=NOISES, help="noise distribution: uniform(-1, 1) or standard normal")
-    g = p.add_argument_group("loss and optimisation")
-    g.add_argument(
-        "--loss",
-        choices=LOSSES,
-        help="generator loss: nonsaturating -log D(G(z)) or the paper's minimax log(1 - D(G(z)))",
-    )
-    g.add_argument(
-        "--real-label",
-        type=float,
-        help="target for real images in the D loss (0.9 = one-sided label smoothing; 1 = none)",
-    )
-    g.add_argument("--steps", type=int, help="generator steps to train (with --resume: the new total)")
-    g.add_argument("--batch-size", type=int, help="images per batch")
-    g.add_argument("--lr", type=float, help="Adam learning rate of both networks")
-    g.add_argument("--lr-g", type=float, help="generator learning rate (overrides --lr)")
-    g.add_argument("--lr-d", type=float, help="discriminator learning rate (overrides --lr)")
-    g.add_argument(
-        "--lr-decay",
-        choices=LR_DECAYS,
-        help="'linear': constant for the first half of --steps, then linearly to 0; 'none': constant",
-    )
-    g.add_argument("--beta1", type=float, help="Adam beta1 of both optimisers")
-    g.add_argument("--beta2", type=float, help="Adam beta2 of both optimisers")
-    g.add_argument("--d-steps", type=int, help="discriminator steps per generator step (k)")
-    g.add_argument(
-        "--ema",
-        type=float,
-        dest="ema_decay",
-        help="decay of the moving average of generator weights that samples come from (0 = off)",
-    )
-    g.add_argument("--seed", type=int, help="run seed: weights, data order and noise all derive from it")
-    g = p.add_argument_group("execution and outputs")
+    groups = {name: p.add_argument_group(name) for name in config.GROUPS}
+    for f in dataclasses.fields(config.Config):
+        meta = f.metadata
+        kind = {int: int, float: float}.get(f.type, _widths if f.type == Tuple[int, ...] else str)
+        groups[meta["group"]].add_argument(
+            config.flag_of(f.name), dest=f.name, type=_seed if f.name == "seed" else kind, choices=meta["choices"],
+            help=meta["help"],
+        )  # fmt: skip
+        if f.name == "lr_d":  # one flag for both rates, beside the two
+            groups[meta["group"]].add_argument("--lr", type=float, help="Adam learning rate of both networks")
+    g = groups["execution and outputs"]
     g.add_argument("--out", help="run folder (default: $TF1GAN_RUNS or runs/, then <dataset>-<arch>-<date>-<time>)")
     g.add_argument(
         "--resume",
@@ -126,115 +98,55 @@ def _add_train(sub):
         help="continue the run in --out from its latest checkpoint (same settings; --steps may grow)",
     )
     g.add_argument(
+        "--resume-from",
+        type=_step,
+        metavar="STEP",
+        help="continue the run in --out from its checkpoint of this step (implies --resume); for when the "
+        "latest checkpoint is damaged or missing, as the error then says",
+    )
+    g.add_argument(
         "--force",
         action="store_true",
-        help="start over in an --out that already holds a run, deleting its checkpoints, samples and logs",
-    )
-    g.add_argument(
-        "--input",
-        choices=INPUTS,
-        help="'graph' keeps the data in the graph and feeds only batch "
-        "indices (fast); 'feed' feeds X and Z every step as the "
-        "article does",
-    )
-    g.add_argument("--device", choices=DEVICES, help="auto uses a GPU when TensorFlow sees one; gpu insists")
-    g.add_argument(
-        "--threads",
-        type=int,
-        help="TensorFlow thread pools (0 = TensorFlow's choice); results are bitwise repeatable for the same value",
-    )
-    g.add_argument("--log-every", type=int, help="steps between metrics.jsonl / TensorBoard records")
-    g.add_argument("--sample-every", type=int, help="steps between sample grids")
-    g.add_argument("--checkpoint-every", type=int, help="steps between checkpoints")
-    g.add_argument(
-        "--monitor-every",
-        type=int,
-        help="steps between quality checks (classifier score and class coverage of 1,000 samples; 0 = off)",
+        help="start over in an --out that already holds a run, deleting the files tf1gan wrote there "
+        "(checkpoints, samples, logs; anything else stays)",
     )
     p.set_defaults(func=cmd_train)
 
 
-_TRAIN_SETTINGS = (
-    "dataset",
-    "data_dir",
-    "z_dim",
-    "d_dropout",
-    "activation",
-    "output",
-    "noise",
-    "loss",
-    "real_label",
-    "steps",
-    "batch_size",
-    "lr_decay",
-    "beta1",
-    "beta2",
-    "d_steps",
-    "ema_decay",
-    "seed",
-    "input",
-    "device",
-    "threads",
-    "log_every",
-    "sample_every",
-    "checkpoint_every",
-    "monitor_every",
-)
-
-
 def setting_changes(args):
-    """Config field -> value for every train flag given on the command line."""
-    changes = {k: getattr(args, k) for k in _TRAIN_SETTINGS if getattr(args, k) is not None}
-    if args.hidden is not None:
-        changes["g_hidden"] = args.hidden
-        changes["d_hidden"] = tuple(reversed(args.hidden))
-    if args.d_hidden is not None:
-        changes["d_hidden"] = args.d_hidden
+    """Config field -> value for every setting flag given on the command line.
+
+    Two flags reach further than one field: --hidden also mirrors the
+    discriminator (unless --d-hidden is given), and --lr sets both rates
+    (unless --lr-g / --lr-d are given).
+    """
+    changes = {f: getattr(args, f) for f in config.field_names() if getattr(args, f) is not None}
+    if args.g_hidden is not None and args.d_hidden is None:
+        changes["d_hidden"] = tuple(reversed(args.g_hidden))
     for name in ("lr_g", "lr_d"):
-        value = getattr(args, name) if getattr(args, name) is not None else args.lr
-        if value is not None:
-            changes[name] = value
+        if getattr(args, name) is None and args.lr is not None:
+            changes[name] = args.lr
     return changes
 
 
-# Settings whose flag is not simply the setting's name with dashes.
-_FLAGS = {"g_hidden": "--hidden", "ema_decay": "--ema"}
-
-
-def flag_of(setting):
-    """The command-line flag that sets ``setting``."""
-    return _FLAGS.get(setting, "--" + setting.replace("_", "-"))
-
-
 def cmd_train(args):
-    from tf1gan.config import preset
+    from tf1gan import runs, train
 
     changes = setting_changes(args)
-    if args.resume:
-        if not args.out:
+    resume = args.resume or args.resume_from is not None
+    if resume:
+        if args.out is None:
             raise ConfigError("--resume needs --out, the run folder to continue")
-        from tf1gan import runs
-
-        saved = runs.Run(args.out).read_config()
-        config = saved.replace(**changes)
-        differ = {flag_of(f) for f in changes if f != "steps" and getattr(config, f) != getattr(saved, f)}
-        if args.arch is not None and args.arch != saved.arch:
-            differ.add("--arch")
-        if differ:
-            raise ConfigError(
-                "--resume continues %s with its own settings; only --steps may change "
-                "(%s differ from the run's)" % (args.out, ", ".join(sorted(differ)))
-            )
+        # train.train checks that only --steps (and where the data is) changed
+        settings = runs.RunFolder(args.out).read_config().replace(**changes)
     else:
-        config = preset(args.arch or "default").replace(**changes)
-    from tf1gan import train
-
-    out = args.out or os.path.join(
-        os.environ.get("TF1GAN_RUNS", "runs"),
-        "%s-%s-%s" % (config.dataset, config.arch, time.strftime("%Y%m%d-%H%M%S")),
-    )
-    result = train.train(config, out, resume=args.resume, force=args.force)
-    print("run folder: %s (step %d, %.1f steps/s)" % (result.run, result.step, result.steps_per_s))
+        settings = config.preset(args.arch or "default").replace(**changes)
+    out = args.out
+    if out is None:
+        name = "%s-%s-%s" % (settings.dataset, settings.arch, time.strftime("%Y%m%d-%H%M%S"))
+        out = os.path.join(os.environ.get("TF1GAN_RUNS", "runs"), name)
+    result = train.train(settings, out, resume=resume, force=args.force, resume_from=args.resume_from)
+    print("run folder: %s (step %d, %.1f steps/s)" % (result.folder, result.step, result.steps_per_s))
 
 
 def _add_sample(sub):
@@ -249,8 +161,10 @@ def _add_sample(sub):
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--n", type=_at_least_one, default=10000, help="number of samples (default 10000)")
     p.add_argument("--out", required=True, help="FILE.npy (float32 [n, 784] in [0, 1]) or FILE.png (a grid)")
-    p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    p.add_argument(
+        "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
+    )
+    p.add_argument("--seed", type=_seed, default=0, help="noise seed (default 0)")
     p.set_defaults(func=cmd_sample)
 
 
@@ -274,7 +188,9 @@ def _add_export(sub):
     )
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--out", required=True, help="export folder (must not exist, or be empty, unless --force)")
-    p.add_argument("--checkpoint", help="checkpoint path prefix (default: the run's latest)")
+    p.add_argument(
+        "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing export folder")
     p.set_defaults(func=cmd_export)
 
@@ -299,11 +215,14 @@ def _add_evaluate(sub):
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--run", help="run folder to sample from (latest checkpoint, or --checkpoint)")
     src.add_argument("--samples", help="FILE.npy: float32 [N, 784] in [0, 1]")
-    p.add_argument("--checkpoint", help="checkpoint path prefix (with --run)")
+    p.add_argument(
+        "--checkpoint",
+        help="with --run: step of its checkpoint to use, or its model.ckpt-STEP path (default: the latest)",
+    )
     p.add_argument("--dataset", help="reference data set (default: the run's, or mnist10k for --samples)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--n", type=_at_least_one, default=10000, help="samples to draw with --run (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed with --run (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="noise seed with --run (default 0)")
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.set_defaults(func=cmd_evaluate)
 
@@ -312,8 +231,8 @@ def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
 
     if args.run:
-        samples, config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
-        dataset = args.dataset or config.dataset
+        samples, run_config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
+        dataset = args.dataset or run_config.dataset
     else:
         samples = sample.load_samples(args.samples)
         dataset = args.dataset or "mnist10k"
@@ -344,7 +263,7 @@ def _add_classifier(sub):
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
     p.set_defaults(func=cmd_classifier)
 
@@ -504,7 +423,7 @@ def cmd_env(args):
     if args.diff:
         from tf1gan import runs
 
-        a, b = (runs.Run(path).read_machine() for path in args.diff)
+        a, b = (runs.RunFolder(path).read_machine() for path in args.diff)
         reasons = machine.bitwise_obstacles(a, b)
         code_a, code_b = a["versions"].get("tf1gan"), b["versions"].get("tf1gan")
         if code_a != code_b:
@@ -542,7 +461,7 @@ def _add_data(sub):
 
 
 def cmd_data(args):
-    from tf1gan import data
+    from tf1gan import data, download
     from tf1gan.errors import DataError
 
     if args.fetch:
@@ -556,7 +475,9 @@ def cmd_data(args):
         try:
             where = data.locate(spec, args.data_dir, fetch=False)
         except DataError:
-            where = "not here; downloaded on first use from %s" % (", ".join(data.mirrors_for(spec)) or "nowhere")
+            where = "not here; downloaded on first use from %s" % (
+                ", ".join(download.mirrors(spec.mirrors)) or "nowhere"
+            )
         print("%-14s %s\n%14s files: %s\n%14s license: %s" % (name, spec.title, "", where, "", spec.license))
 
 
@@ -596,11 +517,7 @@ def main(argv=None):
     try:
         args.func(args)
     except Tf1ganError as e:
-        message = str(e)
-        setting = getattr(e, "setting", None)
-        if setting and message.startswith(setting + " "):
-            message = flag_of(setting) + message[len(setting) :]
-        sys.stderr.write("tf1gan: error: %s\n" % message)
+        sys.stderr.write("tf1gan: error: %s\n" % e)
         return e.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("tf1gan: interrupted\n")

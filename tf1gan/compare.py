@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from tf1gan import data, evaluate, listing, plots, runs, sample, studies, train
+from tf1gan import data, evaluate, listing, monitor, plots, runs, sample, studies, train
 from tf1gan.compare_text import LANGS, text
 from tf1gan.config import preset
 from tf1gan.errors import ConfigError, RunError
@@ -63,11 +63,11 @@ def _tf1gan_version(label, config, folder, evaluator, n_samples, stream):
         init = tf.global_variables_initializer()
         with tf.Session(graph=graph) as sess:
             sess.run(init)
-            initial = {v.op.name: sess.run(v) for v in g.g_vars + g.d_vars}
+            initial = {v.op.name: sess.run(v) for v in g.model.g_vars + g.model.d_vars}
     train.train(config, folder, force=True, stream=stream)
-    reader = tf.train.load_checkpoint(runs.Run(folder).checkpoint())
+    reader = tf.train.load_checkpoint(runs.RunFolder(folder).checkpoint().prefix)
     moved = sorted(n for n in initial if not np.array_equal(initial[n], reader.get_tensor(n)))
-    records = runs.Run(folder).read_metrics()
+    records = runs.RunFolder(folder).read_metrics()
     samples, _ = sample.draw(folder, n_samples, config.seed)
     return studies.Outcome(
         label=label,
@@ -431,7 +431,9 @@ def _seed_section(doc, results, t):
     s, seed_runs = results.settings, results.seed_runs
     doc.heading(t("h_seeds"))
     seeds = sorted({r.seed for r in seed_runs})
-    doc.paragraph(t("seeds_intro") % (", ".join(map(str, seeds)), s.seed_steps, s.monitor_every, train.MONITOR_SAMPLES))
+    doc.paragraph(
+        t("seeds_intro") % (", ".join(map(str, seeds)), s.seed_steps, s.monitor_every, monitor.MONITOR_SAMPLES)
+    )
     doc.paragraph(t("collapse_rule"))
     collapsed = {r.path: studies.collapse(r.checks) for r in seed_runs}
     counts, short = [], []
@@ -485,7 +487,7 @@ def _seed_section(doc, results, t):
             continue
         firsts = [studies.first_all_covered(r.checks) for r in mine]
         reached = [f for f in firsts if f]
-        ends = [runs.Run(r.path).read_metrics()[-1] for r in mine]
+        ends = [runs.RunFolder(r.path).read_metrics()[-1] for r in mine]
         rows.append(
             (
                 name,

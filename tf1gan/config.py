@@ -8,6 +8,8 @@ so nothing about a run lives anywhere else.
 
 import dataclasses
 import json
+import numbers
+import os
 from typing import Optional, Tuple
 
 from tf1gan.errors import ConfigError
@@ -19,78 +21,145 @@ LOSSES = ("nonsaturating", "minimax")
 LR_DECAYS = ("none", "linear")
 INPUTS = ("graph", "feed")
 DEVICES = ("auto", "cpu", "gpu")
+ARCHS = ("default", "article")
+GROUPS = ("data", "model", "loss and optimisation", "execution and outputs")
+
+
+def setting(default, group, help, flag=None, choices=None, interval=None):
+    """Declare one setting: its default, and everything the command line and validation need to know of it.
+
+    ``flag`` defaults to the field's name with dashes (``z_dim`` -> ``--z-dim``);
+    ``interval`` such as ``"[1, inf)"`` or ``"[0, 1)"`` bounds a number (each
+    width of a list of widths); ``choices`` lists the allowed texts. ``train
+    --help``, the README's flag list (checked by a test) and every error message
+    about the setting come from here.
+    """
+    return dataclasses.field(
+        default=default,
+        metadata={"group": group, "help": help, "flag": flag, "choices": choices, "interval": interval},
+    )
 
 
 @dataclasses.dataclass(frozen=True)
 class Config:
     """Every setting of a training run; immutable, validated on creation."""
 
-    # data
-    dataset: str = "mnist10k"
-    data_dir: Optional[str] = None
-    # architecture
-    arch: str = "default"
-    z_dim: int = 64
-    g_hidden: Tuple[int, ...] = (256, 512)
-    d_hidden: Tuple[int, ...] = (512, 256)
-    d_dropout: float = 0.3
-    activation: str = "leaky_relu"
-    output: str = "tanh"
-    noise: str = "normal"
-    # loss
-    loss: str = "nonsaturating"
-    real_label: float = 0.9
-    # optimisation
-    batch_size: int = 128
-    lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    beta1: float = 0.5
-    beta2: float = 0.999
-    lr_decay: str = "none"
-    d_steps: int = 1
-    ema_decay: float = 0.999
-    steps: int = 20000
-    seed: int = 0
-    # execution and outputs
-    input: str = "graph"
-    device: str = "auto"
-    threads: int = 0
-    log_every: int = 100
-    sample_every: int = 1000
-    checkpoint_every: int = 1000
-    monitor_every: int = 1000
+    dataset: str = setting("mnist10k", "data", "mnist10k (embedded, default), mnist, or fashion_mnist")
+    data_dir: Optional[str] = setting(
+        None,
+        "data",
+        "folder holding the data set's IDX files (also the TF tutorial's MNIST_data/ layout); default: system "
+        "folder, cache, then download",
+    )
+    arch: str = setting(
+        "default",
+        "model",
+        "preset to start from: 'default' (tuned to train well in minutes) or 'article' (the article's network "
+        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size)",
+        choices=ARCHS,
+    )
+    z_dim: int = setting(64, "model", "noise width", interval="[1, inf)")
+    g_hidden: Tuple[int, ...] = setting(
+        (256, 512),
+        "model",
+        "generator hidden widths, e.g. 256,512; the discriminator mirrors them unless --d-hidden is given",
+        flag="--hidden",
+        interval="[1, inf)",
+    )
+    d_hidden: Tuple[int, ...] = setting(
+        (512, 256), "model", "discriminator hidden widths, e.g. 512,256", interval="[1, inf)"
+    )
+    d_dropout: float = setting(
+        0.3, "model", "dropout rate on the discriminator's hidden units (0 = off)", interval="[0, 1)"
+    )
+    activation: str = setting("leaky_relu", "model", "hidden-layer activation", choices=ACTIVATIONS)
+    output: str = setting(
+        "tanh",
+        "model",
+        "generator output: sigmoid on [0, 1] pixels, or tanh with the data scaled to [-1, 1] in the graph",
+        choices=OUTPUTS,
+    )
+    noise: str = setting("normal", "model", "noise distribution: uniform(-1, 1) or standard normal", choices=NOISES)
+    loss: str = setting(
+        "nonsaturating",
+        "loss and optimisation",
+        "generator loss: nonsaturating -log D(G(z)) or the paper's minimax log(1 - D(G(z)))",
+        choices=LOSSES,
+    )
+    real_label: float = setting(
+        0.9,
+        "loss and optimisation",
+        "target for real images in the D loss (0.9 = one-sided label smoothing; 1 = none)",
+        interval="(0.5, 1]",
+    )
+    batch_size: int = setting(128, "loss and optimisation", "images per batch", interval="[1, inf)")
+    lr_g: float = setting(
+        1e-3, "loss and optimisation", "generator learning rate (overrides --lr)", interval="(0, inf)"
+    )
+    lr_d: float = setting(
+        1e-3, "loss and optimisation", "discriminator learning rate (overrides --lr)", interval="(0, inf)"
+    )
+    beta1: float = setting(0.5, "loss and optimisation", "Adam beta1 of both optimisers", interval="[0, 1)")
+    beta2: float = setting(0.999, "loss and optimisation", "Adam beta2 of both optimisers", interval="[0, 1)")
+    lr_decay: str = setting(
+        "none",
+        "loss and optimisation",
+        "'linear': constant for the first half of --steps, then linearly to 0; 'none': constant",
+        choices=LR_DECAYS,
+    )
+    d_steps: int = setting(
+        1, "loss and optimisation", "discriminator steps per generator step (k)", interval="[1, inf)"
+    )
+    ema_decay: float = setting(
+        0.999,
+        "loss and optimisation",
+        "decay of the moving average of generator weights that samples come from (0 = off)",
+        flag="--ema",
+        interval="[0, 1)",
+    )
+    steps: int = setting(
+        20000, "loss and optimisation", "generator steps to train (with --resume: the new total)", interval="[1, inf)"
+    )
+    seed: int = setting(
+        0, "loss and optimisation", "run seed: weights, data order and noise all derive from it", interval="[0, 2**31)"
+    )
+    input: str = setting(
+        "graph",
+        "execution and outputs",
+        "'graph' keeps the data in the graph and feeds only batch indices (fast); 'feed' feeds X and Z every "
+        "step as the article does",
+        choices=INPUTS,
+    )
+    device: str = setting(
+        "auto", "execution and outputs", "auto uses a GPU when TensorFlow sees one; gpu insists", choices=DEVICES
+    )
+    threads: int = setting(
+        0,
+        "execution and outputs",
+        "TensorFlow thread pools (0 = TensorFlow's choice); results are bitwise repeatable for the same value "
+        "on the same CPU model",
+        interval="[0, inf)",
+    )
+    log_every: int = setting(
+        100, "execution and outputs", "steps between metrics.jsonl / TensorBoard records", interval="[1, inf)"
+    )
+    sample_every: int = setting(1000, "execution and outputs", "steps between sample grids", interval="[1, inf)")
+    checkpoint_every: int = setting(1000, "execution and outputs", "steps between checkpoints", interval="[1, inf)")
+    monitor_every: int = setting(
+        1000,
+        "execution and outputs",
+        "steps between quality checks (classifier score and class coverage of 1,000 samples; 0 = off)",
+        interval="[0, inf)",
+    )
 
     def __post_init__(self):
-        object.__setattr__(self, "g_hidden", tuple(int(w) for w in self.g_hidden))
-        object.__setattr__(self, "d_hidden", tuple(int(w) for w in self.d_hidden))
-        _check_choice("activation", self.activation, ACTIVATIONS)
-        _check_choice("output", self.output, OUTPUTS)
-        _check_choice("noise", self.noise, NOISES)
-        _check_choice("loss", self.loss, LOSSES)
-        _check_choice("lr_decay", self.lr_decay, LR_DECAYS)
-        _check_choice("input", self.input, INPUTS)
-        _check_choice("device", self.device, DEVICES)
-        for name in ("z_dim", "batch_size", "d_steps", "steps", "log_every", "sample_every", "checkpoint_every"):
-            if int(getattr(self, name)) < 1:
-                raise ConfigError("%s must be at least 1, got %r" % (name, getattr(self, name)), name)
-        for name in ("g_hidden", "d_hidden"):
-            widths = getattr(self, name)
-            if not widths or min(widths) < 1:
-                raise ConfigError("%s needs one or more positive widths, got %r" % (name, widths), name)
-        for name in ("lr_g", "lr_d"):
-            if not getattr(self, name) > 0:
-                raise ConfigError("%s must be positive, got %r" % (name, getattr(self, name)), name)
-        for name in ("beta1", "beta2", "ema_decay", "d_dropout"):
-            if not 0 <= getattr(self, name) < 1:
-                raise ConfigError("%s must be in [0, 1), got %r" % (name, getattr(self, name)), name)
-        if not 0.5 < self.real_label <= 1:
-            raise ConfigError("real_label must be in (0.5, 1], got %r" % (self.real_label,), "real_label")
-        if not 0 <= self.seed < 2**31:
-            raise ConfigError("seed must be in [0, 2**31), got %r" % (self.seed,), "seed")
-        if self.monitor_every < 0:
-            raise ConfigError("monitor_every must be 0 (off) or more, got %r" % (self.monitor_every,), "monitor_every")
-        if self.threads < 0:
-            raise ConfigError("threads must be 0 (TensorFlow's choice) or more, got %r" % (self.threads,), "threads")
+        for f in dataclasses.fields(self):
+            value = _typed(f, getattr(self, f.name))
+            _check(f, value)
+            object.__setattr__(self, f.name, value)
+        if self.data_dir is not None:
+            # saved resolved, so that a run can be resumed from any directory
+            object.__setattr__(self, "data_dir", os.path.abspath(os.path.expanduser(self.data_dir)))
 
     def replace(self, **changes):
         """A copy with some settings changed (validated like a new one)."""
@@ -124,9 +193,50 @@ def field_names():
     return [f.name for f in dataclasses.fields(Config)]
 
 
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ConfigError("%s must be one of %s, got %r" % (name, ", ".join(choices), value), name)
+def flag_of(name):
+    """The command-line flag of setting ``name`` (how every message names it)."""
+    f = _FIELDS[name]
+    return f.metadata["flag"] or "--" + f.name.replace("_", "-")
+
+
+def _whole(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _typed(f, value):
+    """``value`` as the declared type of setting ``f``, or a :class:`ConfigError` (a hand-edited config.json)."""
+    name = flag_of(f.name)
+    if f.type is int:
+        if not _whole(value):
+            raise ConfigError("%s must be a whole number, got %r" % (name, value))
+        return int(value)
+    if f.type == Tuple[int, ...]:
+        if not isinstance(value, (list, tuple)) or not value or not all(_whole(v) for v in value):
+            raise ConfigError("%s must be one or more whole numbers, got %r" % (name, value))
+        return tuple(int(v) for v in value)
+    if f.type is float:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise ConfigError("%s must be a number, got %r" % (name, value))
+        return float(value)
+    if not isinstance(value, str) and not (f.type == Optional[str] and value is None):
+        raise ConfigError("%s must be text, got %r" % (name, value))
+    return value
+
+
+def _check(f, value):
+    """A :class:`ConfigError` when ``value`` is outside the choices or interval declared for ``f``."""
+    choices, interval = f.metadata["choices"], f.metadata["interval"]
+    if choices and value not in choices:
+        raise ConfigError("%s must be one of %s, got %r" % (flag_of(f.name), ", ".join(choices), value))
+    if interval:
+        low, high = (_BOUNDS.get(x.strip()) or float(x) for x in interval[1:-1].split(","))
+        for v in value if isinstance(value, tuple) else [value]:
+            if not ((low <= v if interval[0] == "[" else low < v) and (v < high if interval[-1] == ")" else v <= high)):
+                raise ConfigError("%s must be in %s, got %r" % (flag_of(f.name), interval, value))
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+_BOUNDS = {"inf": float("inf"), "2**31": float(2**31)}
 
 
 # The default was tuned on this 2-core machine for the best samples in about

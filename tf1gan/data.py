@@ -1,4 +1,6 @@
-"""Data: the IDX reader, the data-set registry with checksums, downloads, and batch order.
+"""Data: the IDX reader, the data-set registry with checksums, where the files are found, and batch order.
+
+Fetching a missing file over the network is :mod:`tf1gan.download`'s job.
 
 Images are kept as uint8 ``[N, 784]`` arrays; scaling to [0, 1] happens where a
 batch is made (``to_unit``) or inside the graph. Every file is checked against
@@ -9,20 +11,15 @@ silently different training data.
 import collections
 import gzip
 import hashlib
+import io
 import os
-import ssl
 import struct
-import sys
-import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import zlib
 
 import numpy as np
 
+from tf1gan import download, resources
 from tf1gan.errors import DataError
-from tf1gan.fileio import default_mode
 
 IMAGE_SIZE = 28
 PIXELS = IMAGE_SIZE * IMAGE_SIZE
@@ -152,14 +149,42 @@ def _fail(path, what):
     raise DataError("%s: %s" % (path, what))
 
 
-def decompress(raw, path):
-    """``raw`` itself, or its gunzipped bytes when it starts with the gzip magic."""
+def decompress(raw, path, magic=None):
+    """``raw`` itself, or its gunzipped bytes when it starts with the gzip magic.
+
+    Never more than the IDX header at the start of the data declares (and never
+    more than fits in memory): a gzip bomb stops a byte past that size instead
+    of filling the memory. ``magic``, when given, is checked first (see :func:`parse_idx`).
+    """
     if raw[:2] != b"\x1f\x8b":
         return raw
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:  # decompresses only as much as is read
+            head = f.read(4)
+            head += f.read(4 * head[3]) if len(head) == 4 else b""
+            limit = _declared_size(head, path, magic)
+            content = head + f.read(limit - len(head) + 1)
     except (OSError, EOFError, zlib.error) as e:
         _fail(path, "corrupt or truncated gzip data (%s)" % (str(e) or type(e).__name__))
+    if len(content) > limit:
+        _fail(path, "decompresses to more than the %d bytes its IDX header declares" % limit)
+    return content
+
+
+def _declared_size(head, path, magic):
+    """Total bytes of the IDX data whose header is ``head``, checked to fit in memory."""
+    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_DTYPES or head[3] == 0:
+        _fail(path, "not an IDX file (magic number 0x%s)" % head[:4].hex())
+    if magic is not None and struct.unpack(">I", head[:4])[0] != magic:
+        _fail(path, "wrong magic number 0x%s, expected 0x%08x" % (head[:4].hex(), magic))
+    if len(head) < 4 + 4 * head[3]:
+        _fail(path, "header declares %d dimensions but the data ends after %d bytes" % (head[3], len(head)))
+    count = 1
+    for d in struct.unpack(">%dI" % head[3], head[4:]):
+        count *= d
+    size = len(head) + count * np.dtype(_IDX_DTYPES[head[2]]).itemsize
+    resources.check_fits(size, "%s (its IDX header declares %d bytes)" % (path, size), DataError)
+    return size
 
 
 def parse_idx(raw, path="<bytes>", magic=None):
@@ -217,8 +242,11 @@ def verify(raw, spec, label, magic=None):
     then the IDX structure is checked. Errors name ``label`` (a path or URL).
     """
     known = set(spec.digests)
-    content = decompress(raw, label)
-    if not known & (_digests_of(raw) | _digests_of(content, "content-")):
+    # The file's own digest first: a file that is not the published one is never decompressed, unless a
+    # digest of the content is known (a re-compressed copy), and then only up to its declared size.
+    matches = known & _digests_of(raw)
+    content = decompress(raw, label, magic) if matches or any(d.startswith("content-") for d in known) else None
+    if not matches and not (content is not None and known & _digests_of(content, "content-")):
         _fail(
             label,
             "checksum mismatch: sha256 %s is none of the known digests (%s)"
@@ -230,14 +258,6 @@ def verify(raw, spec, label, magic=None):
 def verified_idx(path, spec, magic=None):
     """Read ``path`` as the published file ``spec``: checksum first, then IDX checks."""
     return verify(_read(path), spec, path, magic)
-
-
-def cache_root():
-    """Where downloaded data sets live: ``$TF1GAN_CACHE``, else the XDG cache folder."""
-    if os.environ.get("TF1GAN_CACHE"):
-        return os.environ["TF1GAN_CACHE"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "tf1gan")
 
 
 def _candidates(folder, spec):
@@ -257,69 +277,9 @@ def _file_specs(ds):
     return [s for s in (ds.train_images, ds.train_labels, ds.test_images, ds.test_labels) if s]
 
 
-def mirrors_for(ds):
-    """Base URLs to download from: ``$TF1GAN_MIRROR`` alone when set, else the registry's."""
-    override = os.environ.get("TF1GAN_MIRROR")
-    return (override,) if override else ds.mirrors
-
-
-def download(url, dest, spec, progress=sys.stderr):
-    """Fetch ``url`` to ``dest``, verified against ``spec``; nothing is left behind on failure.
-
-    Only https is accepted. Bytes go to a temporary file beside ``dest`` that is
-    renamed into place only after the length and checksum are right.
-    """
-    scheme = urllib.parse.urlparse(url).scheme
-    if scheme != "https":
-        raise DataError("%s: refusing to download over %s; only https is accepted" % (url, scheme or "no scheme"))
-    folder = os.path.dirname(dest)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(dest) + ".", suffix=".part")
-    except OSError as e:
-        raise DataError(
-            "%s: cannot write the download here (%s); set TF1GAN_CACHE to a writable folder" % (folder, e.strerror or e)
-        )
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                response = urllib.request.urlopen(url, timeout=60, context=ssl.create_default_context())
-            except (urllib.error.URLError, OSError) as e:
-                raise DataError("%s: download failed (%s)" % (url, getattr(e, "reason", None) or e))
-            with response:
-                total = int(response.headers.get("Content-Length") or 0)
-                got = 0
-                while True:
-                    try:
-                        chunk = response.read(1 << 20)
-                    except (OSError, ValueError) as e:
-                        raise DataError("%s: download broke off after %d bytes (%s)" % (url, got, e))
-                    if not chunk:
-                        break
-                    try:
-                        out.write(chunk)
-                    except OSError as e:
-                        raise DataError("%s: cannot write the download (%s)" % (tmp, e.strerror or e))
-                    got += len(chunk)
-                    if progress is not None and total:
-                        progress.write(
-                            "\rdownloading %s: %3d%% of %.1f MB" % (spec.name, 100 * got // total, total / 1e6)
-                        )
-                if progress is not None and total:
-                    progress.write("\n")
-        if total and got != total:
-            raise DataError("%s: download broke off after %d of %d bytes" % (url, got, total))
-        verify(_read(tmp), spec, url)
-        os.chmod(tmp, default_mode())  # readable like any other file, e.g. by a Docker image's user
-        os.replace(tmp, dest)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return dest
-
-
 def locate(ds, data_dir, fetch):
-    """Folder holding every file of ``ds``: ``data_dir``, a system folder, the cache, or a download."""
+    """Folder holding every file of ``ds``: ``data_dir``, a system folder, the cache, or a download
+    (:mod:`tf1gan.download`; only when ``fetch``)."""
     specs = _file_specs(ds)
     if data_dir is not None:
         missing = [s.name for s in specs if _find(data_dir, s) is None]
@@ -329,22 +289,19 @@ def locate(ds, data_dir, fetch):
     for folder in ds.system_dirs:
         if all(_find(folder, s) for s in specs):
             return folder
-    cache = os.path.join(cache_root(), ds.name)
+    cache = os.path.join(download.cache_root(), ds.name)
     missing = [s for s in specs if _find(cache, s) is None]
     if missing and not fetch:
         raise DataError(
             "%s is not on this machine (no --data-dir, not in %s) and downloading is off" % (ds.name, cache)
         )
     for spec in missing:
-        errors = []
-        for base in mirrors_for(ds):
-            try:
-                download(urllib.parse.urljoin(base, spec.name), os.path.join(cache, spec.name), spec)
-                break
-            except DataError as e:
-                errors.append(str(e))
-        else:
-            raise DataError("%s: could not download %s: %s" % (ds.name, spec.name, "; ".join(errors) or "no mirror"))
+        try:
+            download.fetch(
+                spec.name, download.mirrors(ds.mirrors), cache, lambda raw, url, spec=spec: verify(raw, spec, url)
+            )
+        except DataError as e:
+            raise DataError("%s: %s" % (ds.name, e))
     return cache
 
 

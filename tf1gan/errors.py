@@ -19,17 +19,9 @@ class Tf1ganError(Exception):
 
 
 class ConfigError(Tf1ganError):
-    """A setting is out of range or settings contradict each other.
-
-    ``setting`` names the offending :class:`~tf1gan.config.Config` field, when
-    there is one, so the command line can name its flag instead.
-    """
+    """A setting is out of range or settings contradict each other (messages name settings by their flag)."""
 
     exit_code = 2
-
-    def __init__(self, message, setting=None):
-        Tf1ganError.__init__(self, message)
-        self.setting = setting
 
 
 class DataError(Tf1ganError):

@@ -27,10 +27,12 @@ import numpy as np
 from tf1gan import classifier as clf_mod
 from tf1gan import data
 from tf1gan.classifier import class_histogram, classifier_score, modes_covered
+from tf1gan.errors import ConfigError
 
 SIGMAS = np.logspace(-1, 0, 10)
 PARZEN_VALIDATION = 1000
 SAMPLES = 10000
+MIN_SAMPLES = 100
 KEYS = ("classifier_score", "fcd", "modes_covered", "class_hist", "parzen_ll", "parzen_ll_stderr", "nn_copy_rate")
 
 Figures = collections.namedtuple("Figures", KEYS + ("parzen_sigma",))
@@ -117,6 +119,11 @@ class Evaluator(object):
     def figures(self, samples, parzen_on=None):
         """:class:`Figures` for ``samples`` [N, 784] in [0, 1] (``parzen_on``: other window centres)."""
         samples = np.asarray(samples, np.float32)
+        if len(samples) < MIN_SAMPLES:
+            raise ConfigError(
+                "the quality figures need at least %d samples (a spread over the classes, a covariance); got %d"
+                % (MIN_SAMPLES, len(samples))
+            )
         probs, feats = self.classifier.run(samples)
         hist = class_histogram(probs)
         ll, se, sigma = parzen(samples if parzen_on is None else parzen_on, self.valid, self.test)

@@ -7,8 +7,12 @@ from tf1gan.errors import RunError
 
 
 def atomic_write(path, content):
-    """Write ``content`` (str or bytes) to ``path`` via a temporary file and a rename."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Write ``content`` (str or bytes) to ``path`` via a temporary file and a rename.
+
+    A symbolic link at ``path`` stays a link: the file it points to is replaced.
+    """
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     if not isinstance(content, bytes):
         content = content.encode("utf-8")
     try:
@@ -30,8 +34,8 @@ def atomic_write(path, content):
         raise
 
 
-def default_mode():
-    """The permissions ``open()`` gives a new file under the current umask."""
+def default_mode(directory=False):
+    """The permissions ``open()`` gives a new file (``mkdir`` a new folder) under the current umask."""
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return (0o777 if directory else 0o666) & ~mask

@@ -41,6 +41,7 @@ import numpy as np
 
 from tf1gan import data, listing, machine, model, train
 from tf1gan.config import preset
+from tf1gan.errors import GoldenMismatch, RunError, first_line
 from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import session_config, tf
 
@@ -69,8 +70,8 @@ Difference = collections.namedtuple("Difference", "snapshot path status max_abs 
 Difference.__doc__ = """One value that moved; ``share`` is |saved - now| / (atol + rtol |saved|) of its
 tolerance for numbers (1 is the limit), None for anything else."""
 Result = collections.namedtuple("Result", "name verdict max_abs diffs reason")
-Result.__doc__ = """One snapshot's check: ``verdict`` is ``bitwise``, ``within tolerance``, ``differs``
-or ``missing``; ``reason`` says why bitwise equality was or was not required."""
+Result.__doc__ = """One snapshot's check: ``verdict`` is ``bitwise``, ``within tolerance``, ``differs``,
+``missing`` or ``unreadable``; ``reason`` says why bitwise equality was or was not required."""
 
 
 def _num(x):
@@ -135,7 +136,11 @@ def _structure(config):
         for v in graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)
     ]
     updates = {}
-    for name, op in (("d_train", g.d_train), ("g_train", g.g_train), ("train_step", g.train_step)):
+    for name, op in (
+        ("d_train", g.train_ops.d_train),
+        ("g_train", g.train_ops.g_train),
+        ("train_step", g.train_ops.train_step),
+    ):
         updates[name] = sorted(_updated_variables(op))
     ops = collections.defaultdict(collections.Counter)
     for op in graph.get_operations():
@@ -191,7 +196,7 @@ def _outputs(config, dataset):
     with tf.Session(graph=graph, config=session_config(config.threads, "cpu")) as sess:
         sess.run(init)
         d_logits, samples, d_loss, g_loss = sess.run(
-            [g.d_real_logits, g.g_sample, g.d_loss, g.g_loss], {g.X: real, g.Z: z}
+            [g.model.d_real_logits, g.samples.g_sample, g.loss.d_loss, g.loss.g_loss], {g.inputs.X: real, g.inputs.Z: z}
         )
     return {
         "d_real_logits": array_summary(d_logits),
@@ -203,19 +208,13 @@ def _outputs(config, dataset):
 
 def _trace(config, dataset):
     """The first steps of the real training loop (``train.Trainer``), with no run folder."""
-    trainer = train.Trainer(config.replace(steps=TRACE_STEPS), None, dataset)
-    try:
+    with train.Trainer(config.replace(steps=TRACE_STEPS), dataset, "cpu") as trainer:
         trainer.start()
         losses = []
         for step in range(TRACE_STEPS):
             values, _ = trainer.step(step)
             losses.append({"step": step + 1, "d_loss": _num(values["d_loss"]), "g_loss": _num(values["g_loss"])})
-        weights = {
-            v.op.name: array_summary(trainer.sess.run(v))
-            for v in trainer.g.g_vars + trainer.g.d_vars + trainer.g.ema_vars
-        }
-    finally:
-        trainer.close()
+        weights = {name: array_summary(value) for name, value in trainer.weights().items()}
     return {"losses": losses, "weights": weights}
 
 
@@ -374,12 +373,21 @@ def path_of(name, folder=None):
 
 
 def load(name, folder=None):
-    """A saved snapshot, or None if there is none."""
+    """A saved snapshot, or None if there is none; a damaged one is a :class:`GoldenMismatch`."""
+    path = path_of(name, folder)
     try:
-        with open(path_of(name, folder)) as f:
-            return json.load(f)
+        with open(path) as f:
+            snapshot = json.load(f)
+        if not isinstance(snapshot, dict) or not {"meta", "data"} <= set(snapshot):
+            raise ValueError("no meta and data blocks")
+        return snapshot
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as e:
+        raise GoldenMismatch(
+            "%s: not a readable snapshot (%s); restore it (git checkout) or make it anew with "
+            "tf1gan golden --update" % (path, first_line(e))
+        )
 
 
 def check(folder=None, current=None):
@@ -392,7 +400,11 @@ def check(folder=None, current=None):
     current = current if current is not None else snapshots()
     results = []
     for name, snap in current.items():
-        saved = load(name, folder)
+        try:
+            saved = load(name, folder)
+        except GoldenMismatch as e:
+            results.append(Result(name, "unreadable", None, [], str(e)))
+            continue
         if saved is None:
             results.append(Result(name, "missing", None, [], ""))
             continue
@@ -419,10 +431,15 @@ def check(folder=None, current=None):
 
 def update(folder=None, current=None):
     """Rewrite every snapshot from the current code; return what changed, as :func:`check` does."""
+    folder = folder or GOLDEN_DIR
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise RunError("%s: cannot create the snapshot folder (%s)" % (folder, e.strerror or e))
+    if not os.access(folder, os.W_OK):
+        raise RunError("%s: cannot write snapshots here (permission denied)" % folder)
     current = current if current is not None else snapshots()
     results = check(folder, current)
-    folder = folder or GOLDEN_DIR
-    os.makedirs(folder, exist_ok=True)
     for name, snap in current.items():
         atomic_write(path_of(name, folder), json.dumps(snap, indent=1, sort_keys=True) + "\n")
     return results
@@ -455,8 +472,11 @@ def format_results(results, limit=8):
 
 def machines_line(folder=None):
     """'snapshots made on <cpu>; this machine: <cpu>', naming both processors."""
-    saved = load("trace_default", folder)
-    there = machine.short_name(machine_block(saved["meta"])) if saved else "no snapshot"
+    try:
+        saved = load("trace_default", folder)
+        there = machine.short_name(machine_block(saved["meta"])) if saved else "no snapshot"
+    except GoldenMismatch:
+        there = "unreadable snapshot"
     return "snapshots made on: %s\nthis machine:      %s" % (there, machine.short_name(machine.describe(THREADS)))
 
 

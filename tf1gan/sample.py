@@ -6,11 +6,12 @@ average when the run keeps one, else the live weights.
 """
 
 import io
+import os
 
 import numpy as np
 
-from tf1gan import model, plots, runs
-from tf1gan.errors import RunError
+from tf1gan import data, model, plots, resources, runs
+from tf1gan.errors import RunError, first_line
 from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import session_config, tf
 
@@ -19,18 +20,22 @@ class Generator(object):
     """A restored generator in its own graph and session: ``Z`` in, images in [0, 1] out."""
 
     def __init__(self, run_path, checkpoint=None):
-        run = runs.Run(run_path)
-        self.config = run.read_config()
-        self.checkpoint = run.checkpoint(checkpoint)
+        folder = runs.RunFolder(run_path)
+        self.config = folder.read_config()
+        self.checkpoint = folder.checkpoint(checkpoint)
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.Z = tf.placeholder(tf.float32, [None, self.config.z_dim], name="Z")
             self.images = tf.identity(model.to_pixels(model.generator(self.Z, self.config), self.config), name="images")
             names = model.sampling_checkpoint_names(self.config, tf.global_variables())
-            runs.check_checkpoint(self.checkpoint, {n: v.shape.as_list() for n, v in names.items()})
+            runs.check_checkpoint(self.checkpoint.prefix, {n: v.shape.as_list() for n, v in names.items()})
             saver = tf.train.Saver(var_list=names)
         self.sess = tf.Session(graph=self.graph, config=session_config(self.config.threads, "cpu"))
-        saver.restore(self.sess, self.checkpoint)
+        try:
+            folder.restore(saver, self.sess, self.checkpoint)
+        except RunError:
+            self.sess.close()
+            raise
 
     def sample(self, z, batch_size=1000):
         """Images [N, 784] in [0, 1] for noise ``z`` [N, z_dim]."""
@@ -48,16 +53,41 @@ class Generator(object):
 
 
 def load_samples(path):
-    """Samples from a ``.npy`` file, checked: float [N, 784] with values in [0, 1]; no pickles."""
+    """Samples from a ``.npy`` file, checked: float [N, 784] with values in [0, 1]; no pickles.
+
+    The header is read and checked first (shape, type, that the file really
+    holds that much data, and that it fits in memory), so a file declaring a
+    huge array is an error, not an allocation.
+    """
     try:
-        x = np.load(path, allow_pickle=False)
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            read_header = (
+                np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(f)
+            offset = f.tell()
+            size = os.fstat(f.fileno()).st_size
     except (OSError, ValueError) as e:
-        raise RunError("%s: not a readable .npy file of samples (%s)" % (path, e))
-    if x.ndim != 2 or x.shape[1] != 784 or x.dtype.kind != "f" or len(x) == 0:
-        raise RunError("%s: expected float samples of shape [N, 784], found %s %s" % (path, x.dtype, list(x.shape)))
+        hint = " (a .npz archive: save the samples with numpy.save as .npy)" if str(path).endswith(".npz") else ""
+        raise RunError("%s: not a readable .npy file of samples%s (%s)" % (path, hint, first_line(e)))
+    if len(shape) != 2 or shape[1] != data.PIXELS or dtype.kind != "f" or shape[0] == 0:
+        raise RunError("%s: expected float samples of shape [N, 784], found %s %s" % (path, dtype, list(shape)))
+    if size - offset != shape[0] * shape[1] * dtype.itemsize:
+        raise RunError(
+            "%s: the header declares %s values but the file holds %d bytes of data"
+            % (path, "x".join(map(str, shape)), size - offset)
+        )
+    resources.check_fits(2 * shape[0] * shape[1] * 4, "%s (%d samples)" % (path, shape[0]), RunError)
+    x = np.load(path, allow_pickle=False)
     if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
         raise RunError("%s: sample values must be finite and in [0, 1]" % path)
     return x.astype(np.float32)
+
+
+def check_sample_count(n, z_dim):
+    """Raise a :class:`ConfigError` when ``n`` samples (and their noise) cannot fit in memory."""
+    resources.check_fits(4 * n * (data.PIXELS + z_dim), "--n %d samples" % n)
 
 
 def draw(run_path, n, seed=0, checkpoint=None):
@@ -66,6 +96,7 @@ def draw(run_path, n, seed=0, checkpoint=None):
         raise RunError("the number of samples must be at least 1, got %d" % n)
     gen = Generator(run_path, checkpoint)
     try:
+        check_sample_count(n, gen.config.z_dim)
         return gen.sample(gen.noise(n, seed)), gen.config
     finally:
         gen.close()

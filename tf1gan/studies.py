@@ -164,9 +164,9 @@ def seed_study(out, presets, seeds, steps, monitor_every, dataset="mnist10k", da
         for seed in seeds:
             config = seed_config(name, seed, steps, monitor_every, dataset, data_dir)
             folder = seed_folder(out, name, seed)
-            run = runs.Run(folder)
+            run = runs.RunFolder(folder)
             resume = False
-            if run.exists():
+            if run.holds_run():
                 saved = run.read_config()
                 resume = saved.replace(steps=steps) == config and saved.steps <= steps
                 if not resume and not force:

@@ -7,6 +7,11 @@ extra discriminator steps run first). Batches and noise are pure functions of
 the run's seed and the batch number, so ``--resume`` from a checkpoint at step s
 continues exactly as the uninterrupted run did.
 
+A :class:`Trainer` owns the graph, the session and the saver: every
+``Session.run`` of training happens in one of its methods. :func:`train` owns
+the run folder and the loop, which reads top to bottom: start or restore, then
+step, log, sample, checkpoint, stop.
+
 What a run survives: SIGINT / SIGTERM finish the step in flight, write a
 checkpoint and raise :class:`Interrupted`; SIGKILL at any moment leaves the
 previous checkpoint as the latest, since the ``checkpoint`` index only changes
@@ -22,15 +27,16 @@ import time
 
 import numpy as np
 
-from tf1gan import classifier, data, model, plots, runs
-from tf1gan.errors import ConfigError, DataError, Interrupted, NonFiniteLossError, RunError, first_line
+from tf1gan import data, model, plots, resources, runs
+from tf1gan.config import flag_of
+from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError, first_line
+from tf1gan.monitor import Monitor
 from tf1gan.progress import Progress
 from tf1gan.tfcompat import gpu_devices, session_config, tf
 
-TrainResult = collections.namedtuple("TrainResult", "run step metrics steps_per_s")
+TrainResult = collections.namedtuple("TrainResult", "folder step metrics steps_per_s")
+TrainResult.__doc__ = "What :func:`train` did: the run folder's path, the step reached, its metrics, steps/s."
 GRID_SIZE = 100
-MONITOR_SAMPLES = 1000
-METRIC_KEYS = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
 def resolve_device(device):
@@ -50,61 +56,203 @@ def grid_noise(config):
     return model.noise_batch(config, GRID_SIZE, np.random.RandomState(model.derive_seed(config.seed, "grid")))
 
 
-class Monitor(object):
-    """A cheap quality check during training: classifier score and class coverage of fixed-noise samples.
+class Trainer(object):
+    """The graph, session and saver of one run: every ``Session.run`` of training is one of these methods.
 
-    Uses the data set's shipped evaluation classifier on ``MONITOR_SAMPLES``
-    samples from the averaged generator. A collapse is reported the moment it
-    is seen: classes that were covered are lost, or half of them or more are
-    missing. (Early in training not every class has appeared yet; that alone
-    is not a collapse.)
+    ``device`` is ``cpu`` or ``gpu`` (see :func:`resolve_device`); ``folder``
+    (a :class:`runs.RunFolder`) is where :meth:`save` writes, None for a
+    trainer that never saves (the golden trace, the benchmarks). ``session`` is
+    the ``tf.Session``, public so that benchmarks can time it.
     """
 
-    def __init__(self, config, dataset):
-        weights, _ = classifier.load(dataset.name)
-        self.classifier = classifier.Classifier(weights)
-        self.classes = dataset.classes
-        self.z = model.noise_batch(
-            config, MONITOR_SAMPLES, np.random.RandomState(model.derive_seed(config.seed, "monitor"))
-        )
-        self.best_covered = 0
+    def __init__(self, config, dataset, device, folder=None):
+        self.config, self.folder = config, folder
+        self.images = dataset.train.images
+        self.order = data.BatchOrder(len(self.images), config.batch_size, config.seed)
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            self.gan = model.build_gan(config, num_images=len(self.images))
+            # relative paths in the checkpoint index: a copied or moved run folder stays self-contained
+            self.saver = tf.train.Saver(max_to_keep=runs.KEEP_CHECKPOINTS, save_relative_paths=True, name="saver")
+            self.init = tf.global_variables_initializer()
+        self.graph.finalize()
+        self.session = tf.Session(graph=self.graph, config=session_config(config.threads, device))
+        self.grid_z = grid_noise(config)
+        self.noise_seed = model.derive_seed(config.seed, "noise")
 
-    @classmethod
-    def maybe(cls, config, dataset, progress_message):
-        """A Monitor, or None when monitoring is off or the data set has no classifier (said once)."""
-        if not config.monitor_every:
-            return None
-        try:
-            return cls(config, dataset)
-        except DataError as e:
-            progress_message("note: no quality monitoring (%s)" % e)
-            return None
+    def __enter__(self):
+        return self
 
-    def check(self, samples):
-        """Figures for ``samples`` and a warning text when classes went missing (else None)."""
-        probs = self.classifier.predict(samples)
-        hist = classifier.class_histogram(probs)
-        covered = classifier.modes_covered(hist)
-        figures = {
-            "classifier_score": classifier.classifier_score(probs),
-            "modes_covered": covered,
-            "min_class_share": float(hist.min()),
-        }
-        warning = None
-        if covered < self.best_covered or covered <= len(hist) // 2:
-            missing = [
-                "%s (%.1f%%)" % (self.classes[i], 100 * hist[i]) for i in np.argsort(hist)[: len(hist) - covered]
-            ]
-            warning = (
-                "warning: mode collapse? only %d of %d classes hold 2%% of samples (%d did before); "
-                "rarest: %s" % (covered, len(hist), self.best_covered, ", ".join(missing))
-            )
-        self.best_covered = max(self.best_covered, covered)
-        return figures, warning
+    def __exit__(self, *exc):
+        self.session.close()
 
     def close(self):
-        """Release the classifier's session."""
-        self.classifier.close()
+        """Release the session."""
+        self.session.close()
+
+    def start(self, checkpoint=None):
+        """Initialise fresh weights, or restore ``checkpoint`` (a :class:`runs.Checkpoint`); return the step."""
+        inputs = self.gan.inputs
+        if checkpoint:
+            runs.check_checkpoint(
+                checkpoint.prefix,
+                {v.op.name: v.shape.as_list() for v in self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)},
+            )
+            self.folder.restore(self.saver, self.session, checkpoint, flag="--resume-from")
+            # So that max_to_keep also retires the checkpoints of the interrupted process: only the
+            # folder's own files (never what an index copied from elsewhere names), none newer than
+            # the one resumed from.
+            present = self.folder.checkpoints()
+            self.saver.recover_last_checkpoints(
+                [c.prefix for c in self.folder.indexed_checkpoints() if c in present and c.step <= checkpoint.step]
+            )
+        else:
+            self.session.run(self.init)
+        if inputs.data_images is not None:
+            self.session.run(inputs.data_images.initializer, {inputs.data_init: self.images})
+        return int(self.session.run(self.gan.train_ops.global_step))
+
+    def feed(self, b):
+        """The feed of batch number ``b``: indices only in graph mode, images and noise in feed mode."""
+        inputs, idx = self.gan.inputs, self.order.indices(b)
+        if self.config.input == "graph":
+            return {inputs.batch_index: idx, inputs.batch_number: b}
+        return {
+            inputs.X: data.to_unit(self.images[idx]),
+            inputs.batch_number: b,
+            inputs.Z: model.noise_batch(self.config, len(idx), np.random.RandomState([self.noise_seed, b])),
+        }
+
+    def step(self, step, with_summary=False):
+        """Run training step ``step`` (0-based); return (its metrics by name, its summary or None)."""
+        gan, k = self.gan, self.config.d_steps
+        for j in range(k - 1):
+            self.session.run(gan.train_ops.d_train, self.feed(step * k + j))
+        fetches = {
+            "train": gan.train_ops.train_step,
+            "d_loss": gan.loss.d_loss,
+            "g_loss": gan.train_ops.g_loss_step,
+            "d_real": gan.model.d_real,
+            "d_fake": gan.model.d_fake,
+        }
+        if with_summary:
+            fetches["summary"] = gan.summaries
+        out = self.session.run(fetches, self.feed(step * k + k - 1))
+        values = {name: float(out[name]) for name in ("d_loss", "g_loss", "d_real", "d_fake")}
+        for name in ("d_loss", "g_loss"):
+            if not math.isfinite(values[name]):
+                raise NonFiniteLossError(
+                    "step %d: %s is %s; training stopped, the last good checkpoint is kept"
+                    % (step + 1, name, values[name])
+                )
+        return values, out.get("summary")
+
+    def samples(self, z):
+        """Generator samples in [0, 1] (averaged weights when the run averages) for noise ``z``."""
+        return self.session.run(self.gan.samples.ema_sample, {self.gan.inputs.Z: z})
+
+    def grid(self):
+        """(the run's fixed-noise sample grid images, their TensorBoard image summary)."""
+        return self.session.run([self.gan.samples.ema_sample, self.gan.image_summary], {self.gan.inputs.Z: self.grid_z})
+
+    def weights(self):
+        """{variable name: value} of the generator, the discriminator and the average."""
+        variables = self.gan.model.g_vars + self.gan.model.d_vars + self.gan.samples.ema_vars
+        return dict(zip([v.op.name for v in variables], self.session.run(variables)))
+
+    def save(self, step):
+        """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
+        try:
+            return self.saver.save(
+                self.session, self.folder.checkpoint_prefix, global_step=step, write_meta_graph=False
+            )
+        except (tf.errors.OpError, OSError) as e:
+            raise RunError(
+                "%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
+                % (self.folder.checkpoint_dir, step, first_line(e))
+            )
+
+
+def train(config, out, resume=False, force=False, stream=None, resume_from=None):
+    """Train ``config`` into run folder ``out`` (or continue it with ``resume``); return a :class:`TrainResult`.
+
+    Everything that can be checked is checked before the folder is touched:
+    the data, the device, whether the model fits in memory, and whether
+    ``out`` may take a new run (an existing run only with ``force``, which
+    deletes only tf1gan's own files; a folder of other files never). The
+    folder is then locked for as long as this process writes it. ``resume``
+    continues from the latest checkpoint, or from step ``resume_from``.
+
+    Raises :class:`Interrupted` after saving when SIGINT / SIGTERM arrive,
+    :class:`NonFiniteLossError` on a NaN/inf loss, and other ``Tf1ganError``s for
+    bad settings, bad data or an unusable run folder.
+    """
+    folder = runs.RunFolder(out)
+    dataset = data.load(config.dataset, config.data_dir)
+    if config.batch_size > len(dataset.train.images):
+        raise ConfigError(
+            "--batch-size %d is larger than the %d training images of %s"
+            % (config.batch_size, len(dataset.train.images), dataset.name)
+        )
+    resources.check_fits(model.memory_estimate(config, len(dataset.train.images)), "this model")
+    device = resolve_device(config.device)
+    if resume:
+        folder.read_config()  # a clear error when there is no run to resume
+        created = False
+    else:
+        folder.check_writable_target(force)
+        created = not os.path.exists(folder.path)
+        try:
+            os.makedirs(folder.path, exist_ok=True)
+        except OSError as e:
+            raise RunError("%s: cannot create the run folder (%s)" % (folder.path, e.strerror or e))
+    locked = False
+    try:
+        with folder.lock():
+            locked = True
+            checkpoint = _prepare(folder, config, resume, force, device, resume_from)
+            progress = Progress(config.steps, stream=stream)
+            monitor = Monitor.maybe(config, dataset, progress.message)
+            try:
+                with Trainer(config, dataset, device, folder) as trainer, _StopSignals() as stop:
+                    return _loop(trainer, folder, checkpoint, stop, progress, monitor)
+            finally:
+                if monitor:
+                    monitor.close()
+    except BaseException:
+        if created and locked and not folder.checkpoints():
+            # nothing worth keeping yet, and the folder is this call's own: leave no stub behind
+            folder.remove_own_files()
+            folder.remove_if_empty()
+        raise
+
+
+def _prepare(folder, config, resume, force, device, resume_from):
+    """Under the lock: start the run (config.json), or check the resume; return the checkpoint to resume from."""
+    if not resume:
+        folder.create(config, force=force, device=device)
+        return None
+    saved = folder.read_config()
+    # where the data is read from may change: the data itself is verified by checksum
+    differ = [
+        flag_of(f)
+        for f in config.to_dict()
+        if f not in ("steps", "data_dir") and getattr(config, f) != getattr(saved, f)
+    ]
+    if differ:
+        raise ConfigError(
+            "%s: --resume continues a run with its own settings; only --steps may change (%s differ from the run's)"
+            % (folder.path, ", ".join(differ))
+        )
+    checkpoint = folder.checkpoint(resume_from, flag="--resume-from")
+    if checkpoint.step > config.steps:
+        raise ConfigError(
+            "--steps %d is below step %d, where %s already is; give the new total"
+            % (config.steps, checkpoint.step, folder.path)
+        )
+    if config != saved:
+        folder.write_config(config, device)
+    return checkpoint
 
 
 class _StopSignals(object):
@@ -130,195 +278,39 @@ class _StopSignals(object):
             signal.signal(sig, handler)
 
 
-def _fault(point, step):
-    """Tests only: ``TF1GAN_FAULT=<point>@<step>`` makes the process die by SIGKILL at that point of that step."""
-    if os.environ.get("TF1GAN_FAULT") == "%s@%d" % (point, step):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _nan_fault_batch():
-    """Tests only: ``TF1GAN_FAULT=nan@B`` feeds NaN noise to batch number B, poisoning that step."""
-    fault = os.environ.get("TF1GAN_FAULT", "")
-    return int(fault[4:]) if fault.startswith("nan@") else None
-
-
-class Trainer(object):
-    """The graph and session of one training run, stepping it; ``run`` (a :class:`runs.Run`) is where it saves."""
-
-    def __init__(self, config, run, dataset, device=None):
-        self.config, self.run_dir = config, run
-        self.images = dataset.train.images
-        self.order = data.BatchOrder(len(self.images), config.batch_size, config.seed)
-        self.device = device or resolve_device(config.device)
-        self.graph = tf.Graph()
-        with self.graph.as_default():
-            self.g = model.build_gan(config, num_images=len(self.images))
-            self.saver = tf.train.Saver(max_to_keep=3, name="saver")
-            self.init = tf.global_variables_initializer()
-        self.graph.finalize()
-        self.sess = tf.Session(graph=self.graph, config=session_config(config.threads, self.device))
-        self.grid_z = grid_noise(config)
-        self.noise_seed = model.derive_seed(config.seed, "noise")
-        self.nan_batch = _nan_fault_batch()
-
-    def close(self):
-        """Release the session."""
-        self.sess.close()
-
-    def start(self, checkpoint=None):
-        """Initialise fresh weights, or restore ``checkpoint``; return the step to continue from."""
-        g = self.g
+def _loop(trainer, folder, checkpoint, stop, progress, monitor):
+    """Start or restore, then step, log, sample, checkpoint and stop, until ``config.steps``."""
+    config = trainer.config
+    writer = tf.summary.FileWriter(folder.path)
+    try:
+        # start or restore
+        step = start = progress.start = trainer.start(checkpoint)
         if checkpoint:
-            runs.check_checkpoint(
-                checkpoint,
-                {v.op.name: v.shape.as_list() for v in self.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)},
-            )
-            self.saver.restore(self.sess, checkpoint)
-            # so that max_to_keep also retires the checkpoints of the interrupted process
-            state = tf.train.get_checkpoint_state(os.path.dirname(checkpoint))
-            if state is not None:
-                self.saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
+            records = _resumed_records(folder, start, progress)
+            # tell TensorBoard to drop events logged after this step by the interrupted run
+            writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start)
+            progress.message("resuming %s from step %d" % (folder.path, start))
         else:
-            self.sess.run(self.init)
-        if g.data_images is not None:
-            self.sess.run(g.data_images.initializer, {g.data_init: self.images})
-        return int(self.sess.run(g.global_step))
-
-    def _feed(self, b):
-        """The feed of batch number ``b``: indices only in graph mode, images and noise in feed mode."""
-        g, idx = self.g, self.order.indices(b)
-        if self.config.input == "graph":
-            feed = {g.batch_index: idx, g.batch_number: b}
-        else:
-            feed = {
-                g.X: data.to_unit(self.images[idx]),
-                g.batch_number: b,
-                g.Z: model.noise_batch(self.config, len(idx), np.random.RandomState([self.noise_seed, b])),
-            }
-        if b == self.nan_batch:
-            feed[g.Z] = np.full((len(idx), self.config.z_dim), np.nan, np.float32)
-        return feed
-
-    def step(self, step, fetch_summary=False):
-        """Run training step ``step`` (0-based); return its metric values (and summary)."""
-        g, k = self.g, self.config.d_steps
-        for j in range(k - 1):
-            self.sess.run(g.d_train, self._feed(step * k + j))
-        fetches = [g.train_step, g.d_loss, g.g_loss_step, g.d_real, g.d_fake]
-        if fetch_summary:
-            fetches.append(g.summaries)
-        out = self.sess.run(fetches, self._feed(step * k + k - 1))
-        values = dict(zip(METRIC_KEYS, (float(v) for v in out[1:5])))
-        for name in ("d_loss", "g_loss"):
-            if not math.isfinite(values[name]):
-                raise NonFiniteLossError(
-                    "step %d: %s is %s; training stopped, the last good checkpoint is kept"
-                    % (step + 1, name, values[name])
-                )
-        return values, (out[5] if fetch_summary else None)
-
-    def samples(self, z):
-        """Generator samples in [0, 1] (averaged weights when the run averages) for noise ``z``."""
-        return self.sess.run(self.g.ema_sample, {self.g.Z: z})
-
-    def save(self, step):
-        """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
-        _fault("before-save", step)
-        try:
-            path = self.saver.save(self.sess, self.run_dir.checkpoint_prefix, global_step=step, write_meta_graph=False)
-        except (tf.errors.OpError, OSError) as e:
-            raise RunError(
-                "%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
-                % (self.run_dir.checkpoint_dir, step, first_line(e))
-            )
-        _fault("after-save", step)
-        return path
-
-
-def _write_outputs(trainer, writer, step, records):
-    """Sample grid (file and TensorBoard image) and loss curve for ``step``."""
-    run = trainer.run_dir
-    images, summary = trainer.sess.run([trainer.g.ema_sample, trainer.g.image_summary], {trainer.g.Z: trainer.grid_z})
-    plots.save_grid(images, run.sample_path(step), cols=10)
-    writer.add_summary(summary, step)
-    if records:
-        plots.save_loss_curve(records, run.loss_curve_path, title="%s, step %d" % (os.path.basename(run.path), step))
-
-
-def train(config, out, resume=False, force=False, stream=None):
-    """Train ``config`` into run folder ``out`` (or continue it with ``resume``); return a :class:`TrainResult`.
-
-    Raises :class:`Interrupted` after saving when SIGINT / SIGTERM arrive,
-    :class:`NonFiniteLossError` on a NaN/inf loss, and other ``Tf1ganError``s for
-    bad data or an unusable run folder.
-    """
-    run = runs.Run(out)
-    checkpoint = run.checkpoint() if resume else None
-    dataset = data.load(config.dataset, config.data_dir)
-    device = resolve_device(config.device)  # before anything is written: a bad --device leaves no trace
-    if not resume:
-        run.create(config, force=force, device=device)
-    elif run.read_config().replace(steps=config.steps) != config:
-        raise RunError("%s: --resume must use the run's own settings (only --steps may change)" % run.path)
-    else:
-        run.write_config(config, device)
-
-    trainer = Trainer(config, run, dataset, device)
-    progress = Progress(config.steps, stream=stream)
-    monitor = Monitor.maybe(config, dataset, progress.message)
-    try:
-        with _StopSignals() as stop:
-            return _loop(trainer, checkpoint, stop, progress, monitor)
-    finally:
-        trainer.close()
-        if monitor:
-            monitor.close()
-
-
-def _scalar_summary(values):
-    return tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=v) for tag, v in values.items()])
-
-
-def _loop(trainer, checkpoint, stop, progress, monitor):
-    config, run = trainer.config, trainer.run_dir
-    start = progress.start = trainer.start(checkpoint)
-    records = run.keep_metrics_until(start) if checkpoint else []
-    elapsed_before = records[-1]["elapsed_s"] if records else 0.0
-    writer = tf.summary.FileWriter(run.path)
-    if checkpoint:
-        # Tell TensorBoard to drop events logged after this step by the interrupted run.
-        writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start)
-    else:
-        writer.add_graph(trainer.graph)
-        # A checkpoint of the initial weights: a run killed before its first
-        # periodic checkpoint still resumes to exactly the uninterrupted result.
-        trainer.save(0)
-    if checkpoint:
-        progress.message("resuming %s from step %d" % (run.path, start))
-    t0 = time.time()
-    values = {}
-    step = start
-    try:
+            records = []
+            writer.add_graph(trainer.graph)
+            # A checkpoint of the initial weights: a run killed before its first
+            # periodic checkpoint still resumes to exactly the uninterrupted result.
+            trainer.save(0)
+        elapsed_before, t0, values = records[-1]["elapsed_s"] if records else 0.0, time.time(), {}
         while step < config.steps:
+            # step
             monitor_now = monitor is not None and (step + 1) % config.monitor_every == 0
             log_now = (step + 1) % config.log_every == 0 or step + 1 == config.steps or monitor_now
-            values, summary = trainer.step(step, fetch_summary=log_now)
+            values, summary = trainer.step(step, with_summary=log_now)
             step += 1
+            # log
             if log_now:
                 record = dict(values, step=step, elapsed_s=round(elapsed_before + time.time() - t0, 3))
                 if monitor_now:
-                    quality, warning = monitor.check(trainer.samples(monitor.z))
-                    record.update(quality)
-                    writer.add_summary(_scalar_summary({"quality/" + k: v for k, v in quality.items()}), step)
-                    if warning:
-                        progress.message("step %d: %s" % (step, warning))
-                run.append_metrics(record)
+                    record.update(_monitor(monitor, trainer, writer, step, progress))
+                folder.append_metrics(record)
                 records.append(record)
                 writer.add_summary(summary, step)
-            if step % config.sample_every == 0 or step == config.steps:
-                _write_outputs(trainer, writer, step, records)
-            if step % config.checkpoint_every == 0 or step == config.steps:
-                trainer.save(step)
             progress.update(
                 step,
                 {
@@ -328,19 +320,63 @@ def _loop(trainer, checkpoint, stop, progress, monitor):
                     "D(G(z))": values["d_fake"],
                 },
             )
-            if stop.signum is not None and step < config.steps:
-                if step % config.checkpoint_every:
-                    trainer.save(step)
-                _write_outputs(trainer, writer, step, records)
+            # sample, checkpoint
+            stopping = stop.signum is not None and step < config.steps
+            if step % config.sample_every == 0 or step == config.steps or stopping:
+                _write_outputs(trainer, folder, writer, step, records)
+            if step % config.checkpoint_every == 0 or step == config.steps or stopping:
+                trainer.save(step)
+            # stop
+            if stopping:
                 name = "SIGINT" if stop.signum == signal.SIGINT else "SIGTERM"
                 raise Interrupted(
                     "%s: stopped by %s after step %d and saved a checkpoint; continue with: "
-                    "tf1gan train --out %s --resume" % (run.path, name, step, run.path),
+                    "tf1gan train --out %s --resume" % (folder.path, name, step, folder.path),
                     stop.signum,
                 )
     finally:
         writer.close()
     if step == start:
-        progress.message("%s is already at step %d of %d" % (run.path, step, config.steps))
+        progress.message("%s is already at step %d of %d" % (folder.path, step, config.steps))
     rate = (step - start) / max(time.time() - t0, 1e-9)
-    return TrainResult(run=run.path, step=step, metrics=values, steps_per_s=rate)
+    return TrainResult(folder=folder.path, step=step, metrics=values, steps_per_s=rate)
+
+
+def _resumed_records(folder, step, progress):
+    """The metric records up to ``step`` (later ones are logged again); damaged lines are reported."""
+    records, damaged = folder.keep_metrics_until(step)
+    if damaged:
+        many = len(damaged) > 1
+        progress.message(
+            "note: %s line%s %s %s damaged; kept as %s in %s"
+            % (
+                runs.METRICS,
+                "s" if many else "",
+                ", ".join(map(str, damaged)),
+                "were" if many else "was",
+                "they were" if many else "it was",
+                runs.DAMAGED_METRICS,
+            )
+        )
+    return records
+
+
+def _monitor(monitor, trainer, writer, step, progress):
+    """The monitor's quality figures at ``step`` (also to TensorBoard), warning when classes went missing."""
+    quality, warning = monitor.check(trainer.samples(monitor.z))
+    tags = [tf.Summary.Value(tag="quality/" + k, simple_value=v) for k, v in quality.items()]
+    writer.add_summary(tf.Summary(value=tags), step)
+    if warning:
+        progress.message("step %d: %s" % (step, warning))
+    return quality
+
+
+def _write_outputs(trainer, folder, writer, step, records):
+    """Sample grid (file and TensorBoard image) and loss curve for ``step``."""
+    images, summary = trainer.grid()
+    plots.save_grid(images, folder.sample_path(step), cols=10)
+    writer.add_summary(summary, step)
+    if records:
+        plots.save_loss_curve(
+            records, folder.loss_curve_path, title="%s, step %d" % (os.path.basename(folder.path), step)
+        )

@@ -1,9 +1,9 @@
 """Fixtures of the fault tests."""
 
 import pytest
-from runner import start_training
 
 from helpers import checkpoint_weights
+from runner import start_training
 
 
 @pytest.fixture(scope="session")

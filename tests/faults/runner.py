@@ -1,5 +1,6 @@
 """Training subprocesses to interrupt, and their checkpoints: helpers of the fault tests."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -30,13 +31,19 @@ TRAIN_ARGS = [
 ]
 
 
+INJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "inject.py")
+
+
+def tf1gan_command(fault=None):
+    """The command that runs tf1gan in a subprocess: ``python -m tf1gan``, or with ``fault`` injected (inject.py)."""
+    return [sys.executable, INJECT, fault] if fault else [sys.executable, "-m", "tf1gan"]
+
+
 def start_training(out, steps, checkpoint_every, *extra, **kwargs):
-    """Start ``tf1gan train`` in a subprocess; return the Popen (text output)."""
+    """Start ``tf1gan train`` in a subprocess (``fault=`` injects one); return the Popen (text output)."""
     args = (
-        [
-            sys.executable,
-            "-m",
-            "tf1gan",
+        tf1gan_command(kwargs.pop("fault", None))
+        + [
             "train",
             "--out",
             out,
@@ -60,7 +67,7 @@ def start_training(out, steps, checkpoint_every, *extra, **kwargs):
 
 def logged_steps(out):
     """Steps logged so far in the run's metrics.jsonl (a torn last line is ignored)."""
-    return [r["step"] for r in runs.Run(out).read_metrics()]
+    return [r["step"] for r in runs.RunFolder(out).read_metrics()]
 
 
 def wait_for(predicate, timeout=120, interval=0.02):
@@ -98,3 +105,24 @@ def metrics_are_clean(out):
     """metrics.jsonl holds each logged step once, in order."""
     steps = [json.loads(line)["step"] for line in open(os.path.join(out, "metrics.jsonl"))]
     return steps == sorted(set(steps))
+
+
+def tree(path):
+    """{relative path: sha256} of every file under ``path``: what a test compares to prove nothing changed."""
+    found = {}
+    for root, _, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            with open(full, "rb") as f:
+                found[os.path.relpath(full, path)] = hashlib.sha256(f.read()).hexdigest()
+    return found
+
+
+def absolute_index(run):
+    """Rewrite the run's checkpoint index with absolute paths, as tf1gan wrote it before 0.2."""
+    folder = os.path.join(run, "checkpoints")
+    steps = sorted(int(n.split("-")[1].split(".")[0]) for n in os.listdir(folder) if n.endswith(".index"))
+    paths = [os.path.join(folder, "model.ckpt-%d" % s) for s in steps]
+    lines = ['model_checkpoint_path: "%s"' % paths[-1]] + ['all_model_checkpoint_paths: "%s"' % p for p in paths]
+    with open(os.path.join(folder, "checkpoint"), "w") as f:
+        f.write("\n".join(lines) + "\n")

@@ -9,9 +9,9 @@ import signal
 import time
 
 import pytest
-from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 from helpers import assert_same_weights, checkpoint_weights
+from runner import finish, latest_step, logged_steps, metrics_are_clean, start_training, wait_for
 
 pytestmark = pytest.mark.slow
 STEPS = 300
@@ -75,7 +75,7 @@ def test_kill_during_saves(tmp_path, reference, seed):
 @pytest.mark.parametrize("point,latest", [("before-save@100", 0), ("after-save@100", 100)])
 def test_kill_at_each_side_of_a_save(tmp_path, reference, point, latest):
     out = str(tmp_path / "run")
-    proc = start_training(out, STEPS, 100, env={"TF1GAN_FAULT": point})
+    proc = start_training(out, STEPS, 100, fault=point)
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert latest_step(out) == latest

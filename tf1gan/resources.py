@@ -1,0 +1,40 @@
+"""Memory bounds: every size a user can ask for is checked against what the machine has before it is allocated.
+
+A request that cannot fit (``--z-dim 1000000000``, ``sample --n 1000000000``, a
+``.npy`` or IDX header declaring a huge shape) becomes a one-line error
+instead of a MemoryError after minutes, or a machine that swaps.
+"""
+
+from tf1gan.errors import ConfigError
+
+# Leave a margin for TensorFlow, Python and what the estimate does not count.
+USABLE_SHARE = 0.8
+
+
+def available_memory():
+    """Bytes of memory available to a new allocation (MemAvailable of /proc/meminfo), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _size(n):
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000:
+            return "%.0f %s" % (n, unit) if unit == "bytes" else "%.1f %s" % (n, unit)
+        n /= 1000.0
+    return "%.3g GB" % n
+
+
+def check_fits(needed, what, error=ConfigError):
+    """Raise ``error`` when ``needed`` bytes for ``what`` exceed the usable share of the available memory."""
+    available = available_memory()
+    if available is not None and needed > USABLE_SHARE * available:
+        raise error(
+            "%s needs about %s of memory; this machine has %s available" % (what, _size(needed), _size(available))
+        )
