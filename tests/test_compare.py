@@ -41,7 +41,7 @@ def test_every_sentence_has_both_languages_with_the_same_placeholders():
 def test_compare_refuses_to_overwrite_without_force(tmp_path, existing):
     out = tmp_path / "cmp"
     target = out / existing
-    if existing.endswith((".md", ".html")):
+    if not existing.startswith("runs"):
         out.mkdir()
         target.write_text("an earlier report\n")
     else:
@@ -54,6 +54,17 @@ def test_compare_refuses_to_overwrite_without_force(tmp_path, existing):
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == sorted(
         [existing] + ([existing + "/mine.txt", "runs"] if "runs" in existing else [])
     )
+
+
+@pytest.mark.parametrize("folder", list(compare.RUNS) + ["runs/seeds/default-seed1"])
+def test_compare_force_never_replaces_other_files_and_says_so_before_any_work(tmp_path, folder):
+    out = tmp_path / "cmp"
+    (out / folder).mkdir(parents=True)
+    (out / folder / "mine.txt").write_text("keep me\n")
+    code, stdout, stderr = cli("compare", "--out", out, "--steps", "1", "--seeds", "2", "--force")
+    assert code == 4 and stdout == ""
+    assert stderr.count("\n") == 1 and "mine.txt" in stderr and "not a tf1gan run" in stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [folder + "/mine.txt"]
 
 
 def test_collapse_is_read_from_the_monitor_records():
@@ -165,7 +176,8 @@ def test_reports_in_both_languages(results):
         for rung in listing.ladder()[1:]:
             assert rung.added[0] in doc
         assert "tf.math.log_sigmoid(D_fake_logits)" in doc  # the diffs are shown
-    for name in ("listing_200.png", "ladder.png", "leave_one_out.png", "losses.png", "samples.png", "seeds.png"):
+    assert sorted(n for n in os.listdir(out) if n.endswith(".png")) == sorted(compare.IMAGES)  # all --force replaces
+    for name in compare.IMAGES:
         assert open(os.path.join(out, name), "rb").read(4) == b"\x89PNG"
         assert "](%s)" % name in en[0] and "](%s)" % name in zh[0]
     for page in (en[1], zh[1]):

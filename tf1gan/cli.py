@@ -293,9 +293,10 @@ def _add_compare(sub):
         "--seeds N also (6) the seed study: tf1gan train --arch article and the default with seeds 0..N-1, "
         "recording classes covered over time. Every variant trains the same steps on the same batches with "
         "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
-        "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR, or its runs "
-        "DIR/runs/article and DIR/runs/default, is replaced only with --force; seed runs with the same "
-        "settings are continued, not trained again.",
+        "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
+        "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
+        "--force; seed runs with the same settings are continued, not trained again. --force never replaces "
+        "a folder of other files: compare refuses it before any work.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -327,7 +328,7 @@ def _add_compare(sub):
         help="steps between the seed-study runs' class-coverage checks (default 500)",
     )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report: en or zh (Chinese)")
-    p.add_argument("--force", action="store_true", help="replace an earlier report and its runs in --out")
+    p.add_argument("--force", action="store_true", help="replace an earlier report, its PNGs and its runs in --out")
     p.set_defaults(func=cmd_compare)
 
 

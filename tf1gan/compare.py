@@ -27,8 +27,10 @@ from tf1gan.tfcompat import TF_VERSION, tf
 BATCH_SIZE = 128  # the listing's
 EVAL_SAMPLES = 10000
 SEED_PRESETS = ("article", "default")
+IMAGES = ("listing_200.png", "ladder.png", "leave_one_out.png", "losses.png", "samples.png", "seeds.png")
+RUNS = tuple(os.path.join("runs", name) for name in SEED_PRESETS)
 # what compare writes that a second run would replace (seed runs are continued, see studies.seed_study)
-OUTPUTS = ("report.md", "report.html", os.path.join("runs", "article"), os.path.join("runs", "default"))
+OUTPUTS = ("report.md", "report.html") + IMAGES + RUNS
 
 Settings = collections.namedtuple(
     "Settings", "dataset data_dir steps seed eval_samples seeds seed_steps monitor_every tf_version n_train"
@@ -46,6 +48,8 @@ def check_out(out, force=False):
     found = [name for name in OUTPUTS if os.path.exists(os.path.join(out, name))]
     if found and not force:
         raise RunError("%s already holds %s; use --force to replace them" % (out, ", ".join(found)))
+    for name in RUNS:  # --force replaces a run, never other files: refuse those before any work, not after it
+        runs.RunFolder(os.path.join(out, name)).check_writable_target(force=True)
 
 
 def _make_folder(out):
@@ -102,6 +106,10 @@ def run_studies(
     """Run everything the report shows (runs go under ``out/runs``); return :class:`Results`."""
     stream = stream if stream is not None else sys.stderr
     say = lambda line: stream.write(line + "\n")  # noqa: E731
+    for name in SEED_PRESETS if seeds else ():  # what the seed study may not replace, refused before any work
+        for number in range(seeds):
+            config = studies.seed_config(name, number, seed_steps, monitor_every, dataset, data_dir)
+            studies.seed_resumes(studies.seed_folder(out, name, number), config, force)
     _make_folder(out)
     ds = data.load(dataset, data_dir)
     settings = Settings(

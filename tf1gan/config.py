@@ -55,7 +55,8 @@ class Config:
         "default",
         "model",
         "preset to start from: 'default' (tuned to train well in minutes) or 'article' (the article's network "
-        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size)",
+        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size; "
+        "the listing's noise is 256 wide: add --z-dim 256 for it)",
         choices=ARCHS,
     )
     z_dim: int = setting(64, "model", "noise width", interval="[1, inf)")
@@ -246,7 +247,8 @@ _BOUNDS = {"inf": float("inf"), "2**31": float(2**31)}
 # beta1 0.5, batch 128, and samples from a moving average of G's weights.
 #
 # The article's listing, made correct but otherwise as printed: one 256-unit ReLU
-# layer each way, sigmoid output, uniform noise, Adam with TensorFlow's default
+# layer each way, sigmoid output, uniform noise (100 wide, where the listing's is
+# hidden_dim = 256 wide: --z-dim 256 gives the listing's), Adam with TensorFlow's default
 # betas at the article's learning rate and batch size, no dropout, no label
 # smoothing, no averaging.
 ARTICLE = Config(

@@ -151,6 +151,25 @@ def seed_folder(out, name, seed):
     return os.path.join(out, "runs", "seeds", "%s-seed%d" % (name, seed))
 
 
+def seed_resumes(folder, config, force=False):
+    """Whether the seed-study run ``config`` continues the run in ``folder`` (True) or starts afresh (False).
+
+    A :class:`RunError` where it may do neither: a folder of other files (never
+    replaced), or a run with other settings without ``force``. Cheap, so a
+    study can check every folder before any training.
+    """
+    run = runs.RunFolder(folder)
+    run.check_writable_target(force=True)
+    if not run.holds_run():
+        return False
+    saved = run.read_config()
+    if saved.replace(steps=config.steps) == config and saved.steps <= config.steps:
+        return True
+    if not force:
+        raise RunError("%s holds a run with other settings; use --force to replace it" % folder)
+    return False
+
+
 def seed_study(out, presets, seeds, steps, monitor_every, dataset="mnist10k", data_dir=None, force=False, stream=None):
     """Train each preset with each seed under ``out/runs/seeds/``; return a list of :class:`SeedRun`.
 
@@ -164,15 +183,9 @@ def seed_study(out, presets, seeds, steps, monitor_every, dataset="mnist10k", da
         for seed in seeds:
             config = seed_config(name, seed, steps, monitor_every, dataset, data_dir)
             folder = seed_folder(out, name, seed)
-            run = runs.RunFolder(folder)
-            resume = False
-            if run.holds_run():
-                saved = run.read_config()
-                resume = saved.replace(steps=steps) == config and saved.steps <= steps
-                if not resume and not force:
-                    raise RunError("%s holds a run with other settings; use --force to replace it" % folder)
+            resume = seed_resumes(folder, config, force)
             train.train(config, folder, resume=resume, force=not resume, stream=stream)
-            records = run.read_metrics()
+            records = runs.RunFolder(folder).read_metrics()
             checks = [r for r in records if "modes_covered" in r]
             done.append(SeedRun(name, seed, steps, checks, records[-1]["elapsed_s"], folder))
     return done
