@@ -19,6 +19,10 @@ def test_listing_as_printed_on_this_tensorflow():
     else:
         assert (err.type, err.line) == ("ValueError", 30)
         assert err.message.startswith("Dimensions must be equal, but are 256 and 784 for 'MatMul_2'")
+    # with the TF1 API under its usual name (tensorflow.compat.v1), both releases get to line 30
+    compat = listing.run_as_printed(listing.tutorial_mnist(), listing.RecordingPyplot(), tf_module=tf)
+    assert (compat.type, compat.line) == ("ValueError", 30)
+    assert "Dimensions must be equal, but are 256 and 784" in compat.message
 
 
 def test_float32_sigmoid_far_in_the_tail():

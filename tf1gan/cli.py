@@ -284,12 +284,19 @@ def cmd_classifier(args):
 def _add_compare(sub):
     p = sub.add_parser(
         "compare",
-        help="the article's listing as printed, with its minimal edit, and tf1gan, side by side",
-        description="Run (1) the article's listing as printed, recording the exception it raises; (2) the listing "
-        "with its minimal edit (hidden_dim = 784), recording its losses, the variables it updates "
-        "and its samples; (3) tf1gan with the article's architecture and (4) with its default, all on "
-        "the same data, seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) "
-        "and a self-contained DIR/report.html, and prints a summary table.",
+        help="the article's listing as printed, every fix of it, and tf1gan, side by side",
+        description="Run (1) the article's listing as printed, recording the exception it raises; (2) every "
+        "subset of the edits that make it run, and the figure it draws after its own 200 iterations with the "
+        "smallest; (3) the fix ladder: one fix more at a time, from the listing as printed to the listing that "
+        "computes what tf1gan --arch article --z-dim 256 computes; (4) leave one out: the fixed listing with "
+        "one defect put back at a time; (5) tf1gan with the article's preset and with its default; with "
+        "--seeds N also (6) the seed study: tf1gan train --arch article and the default with seeds 0..N-1, "
+        "recording classes covered over time. Every variant trains the same steps on the same batches with "
+        "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
+        "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
+        "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
+        "--force; seed runs with the same settings are continued, not trained again. --force never replaces "
+        "a folder of other files: compare refuses it before any work.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -299,19 +306,50 @@ def _add_compare(sub):
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--seed", type=int, default=1234, help="seed of every version (default 1234, the listing's)")
     p.add_argument("--no-evaluate", action="store_true", help="skip the quality figures (faster)")
+    p.add_argument(
+        "--eval-samples",
+        type=_at_least_one,
+        default=10000,
+        help="samples each version's quality figures are computed on (default 10000)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=0,
+        help="seed study: train --arch article and the default with seeds 0..N-1 (default 0: no seed study)",
+    )
+    p.add_argument(
+        "--seed-steps", type=_at_least_one, default=20000, help="training steps of each seed-study run (default 20000)"
+    )
+    p.add_argument(
+        "--monitor-every",
+        type=_at_least_one,
+        default=500,
+        help="steps between the seed-study runs' class-coverage checks (default 500)",
+    )
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report: en or zh (Chinese)")
+    p.add_argument("--force", action="store_true", help="replace an earlier report, its PNGs and its runs in --out")
     p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args):
     from tf1gan import compare
 
-    rows, paths = compare.compare(
+    if args.seeds < 0:
+        raise ConfigError("--seeds must be 0 (no seed study) or more, got %d" % args.seeds)
+    rows, paths, _ = compare.compare(
         args.out,
+        lang=args.lang,
+        force=args.force,
         steps=args.steps,
         dataset=args.dataset,
         seed=args.seed,
         data_dir=args.data_dir,
         evaluate_samples=not args.no_evaluate,
+        eval_samples=args.eval_samples,
+        seeds=args.seeds,
+        seed_steps=args.seed_steps,
+        monitor_every=args.monitor_every,
     )
     print(compare.format_summary(rows))
     print("report: %s and %s" % paths)

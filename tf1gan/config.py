@@ -57,8 +57,9 @@ class Config:
         "default",
         "model",
         "preset to start from: 'default' (tuned to train well in minutes), 'article' (the article's network "
-        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size) "
-        "or 'dcgan' (convolutional networks with batch norm, as Radford et al. 2015)",
+        "made correct: z 100 -> 256 -> 784 / 784 -> 256 -> 1, sigmoid output, its learning rate and batch size; "
+        "the listing's noise is 256 wide: add --z-dim 256 for it) or 'dcgan' (convolutional networks with batch "
+        "norm, as Radford et al. 2015)",
         choices=ARCHS,
     )
     net: str = setting(
@@ -276,7 +277,8 @@ _BOUNDS = {"inf": float("inf"), "2**31": float(2**31)}
 # beta1 0.5, batch 128, and samples from a moving average of G's weights.
 #
 # The article's listing, made correct but otherwise as printed: one 256-unit ReLU
-# layer each way, sigmoid output, uniform noise, Adam with TensorFlow's default
+# layer each way, sigmoid output, uniform noise (100 wide, where the listing's is
+# hidden_dim = 256 wide: --z-dim 256 gives the listing's), Adam with TensorFlow's default
 # betas at the article's learning rate and batch size, no dropout, no label
 # smoothing, no averaging.
 ARTICLE = Config(

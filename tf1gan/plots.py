@@ -126,3 +126,60 @@ def _nonfinite_note(records, key, name):
 def save_loss_curve(records, path, title=None):
     """Write the loss curve PNG of one run's metric records (atomically)."""
     atomic_write(path, loss_figure({title or "training": records}))
+
+
+def labelled_grids(grids, labels, cols=5):
+    """PNG bytes of sample grids in rows of ``cols``, each titled with its label; None draws an empty tile.
+
+    ``grids`` are arrays [N <= 100, 784] in [0, 1] shown 10 to a row; labels
+    are short (rung numbers) so that the picture reads in any language.
+    """
+    rows = int(math.ceil(len(grids) / float(cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.8 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, images, label in zip(axes.ravel(), grids, labels):
+        tile = grid(images, cols=10) if images is not None and len(images) else np.full((302, 302), 0.5, np.float32)
+        ax.imshow(tile, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(str(label), fontsize=14)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def coverage_figure(series, collapses=None):
+    """PNG bytes of classes covered and the rarest class's share (%) against step, one line per run.
+
+    ``series`` maps a run label ``"PRESET-seedN"`` to its monitor records
+    (``step``, ``modes_covered``, ``min_class_share``); runs of one preset share a
+    colour. ``collapses`` maps a label to the step where it collapsed, marked x.
+    """
+    presets = sorted({label.split("-seed")[0] for label in series})
+    colours = dict(zip(presets, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    for label, records in series.items():
+        colour = colours[label.split("-seed")[0]]
+        steps = [r["step"] for r in records]
+        top.plot(steps, [r["modes_covered"] for r in records], color=colour, alpha=0.7, drawstyle="steps-post")
+        bottom.plot(steps, [100 * r["min_class_share"] for r in records], color=colour, alpha=0.7)
+        step = (collapses or {}).get(label)
+        if step is not None:
+            at = next(r for r in records if r["step"] == step)
+            top.plot([step], [at["modes_covered"]], "x", color=colour, markersize=10, mew=2)
+    for name in presets:
+        top.plot([], [], color=colours[name], label=name)
+    top.set_ylabel("classes covered")
+    top.set_ylim(0, 10.5)
+    top.legend(loc="lower right")
+    bottom.set_ylabel("rarest class, % of samples")
+    bottom.axhline(2.0, color="grey", lw=0.8, ls="--")
+    bottom.set_xlabel("step")
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    return buf.getvalue()

@@ -12,7 +12,27 @@ import re
 from tf1gan.fileio import atomic_write
 
 _CODE = re.compile(r"`([^`]+)`")
+# Everything wraps inside the page's width: long test names and code in table cells
+# break where they must, preformatted text wraps, images scale down.
+_STYLE = (
+    "<style>*{box-sizing:border-box}"
+    "body{font-family:sans-serif,'Noto Sans CJK SC';max-width:76em;margin:2em auto;padding:0 1em;"
+    "line-height:1.45;overflow-wrap:break-word}"
+    "table{border-collapse:collapse;margin:1em 0;max-width:100%}"
+    "td,th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top}td{overflow-wrap:anywhere}"
+    "td.num{white-space:nowrap}"
+    "th{background:#eee}code,pre{background:#f4f4f4;overflow-wrap:anywhere}"
+    "pre{padding:.6em;white-space:pre-wrap}img{max-width:100%;height:auto}"
+    "figure{margin:1em 0}figcaption{font-style:italic}</style>"
+)
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
+# cells that are one number (or n/a): kept on one line, where text may break anywhere
+_NUMBER = re.compile(r"^(?:[-+]?(?:\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?|nan|inf)|n/a|—|-)$")
+
+
+def _cell_html(text):
+    attr = " class='num'" if _NUMBER.match(text) else ""
+    return "<td%s>%s</td>" % (attr, _inline_html(text))
 
 
 def _inline_html(text):
@@ -28,8 +48,8 @@ def _cell_md(text):
 class Document(object):
     """Headings, paragraphs, tables, code blocks and PNG images, in order."""
 
-    def __init__(self, title):
-        self.title = title
+    def __init__(self, title, lang="en"):
+        self.title, self.lang = title, lang
         self.blocks = []
 
     def heading(self, text, level=2):
@@ -76,11 +96,11 @@ class Document(object):
         """The document as one self-contained HTML page (images as data URIs)."""
         out = [
             "<!DOCTYPE html>",
-            "<html><head><meta charset='utf-8'><title>%s</title>" % html.escape(self.title),
-            "<style>body{font-family:sans-serif;max-width:72em;margin:2em auto;line-height:1.45}"
-            "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;"
-            "vertical-align:top}th{background:#eee}code,pre{background:#f4f4f4}pre{padding:.6em;"
-            "overflow-x:auto}img{max-width:100%}figcaption{font-style:italic}</style></head><body>",
+            "<html lang='%s'><head><meta charset='utf-8'>" % html.escape(self.lang),
+            "<meta name='viewport' content='width=device-width, initial-scale=1'><title>%s</title>"
+            % html.escape(self.title),
+            _STYLE,
+            "</head><body>",
             "<h1>%s</h1>" % html.escape(self.title),
         ]
         for block in self.blocks:
@@ -91,7 +111,7 @@ class Document(object):
                 out.append("<p>%s</p>" % _inline_html(block[1]))
             elif kind == "table":
                 out.append("<table><tr>%s</tr>" % "".join("<th>%s</th>" % _inline_html(h) for h in block[1]))
-                out += ["<tr>%s</tr>" % "".join("<td>%s</td>" % _inline_html(c) for c in row) for row in block[2]]
+                out += ["<tr>%s</tr>" % "".join(_cell_html(c) for c in row) for row in block[2]]
                 out.append("</table>")
             elif kind == "code":
                 out.append("<pre>%s</pre>" % html.escape(block[1]))

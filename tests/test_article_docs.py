@@ -1,0 +1,67 @@
+"""docs/article.md and docs/article.zh.md hold the same catalogue, and it covers every defect of the listing.
+
+Each catalogue entry is a heading ``#### N. `key`: title``. Both documents must list
+the same keys in the same order; every defect of ``tf1gan.listing.DEFECTS`` (which
+the compare report lists) must be an entry, naming its test, in both; every test a
+document names must exist; and every entry quoting the article quotes it in Chinese.
+"""
+
+import os
+import re
+
+import pytest
+
+from tf1gan import listing
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = {"en": "docs/article.md", "zh": "docs/article.zh.md"}
+ENTRY = re.compile(r"^#### (\d+)\. `([a-z0-9_]+)`", re.M)
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def entries(lang):
+    """{key: entry text} of one document, in order, numbered 1, 2, ... without gaps."""
+    text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
+    heads = list(ENTRY.finditer(text))
+    assert [int(m.group(1)) for m in heads] == list(range(1, len(heads) + 1)), DOCS[lang]
+    out = {}
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else text.find("\n## ", m.end())
+        out[m.group(2)] = text[m.start() : end if end > 0 else len(text)]
+    return out
+
+
+def test_both_languages_list_the_same_errors_in_the_same_order():
+    en, zh = entries("en"), entries("zh")
+    assert list(en) == list(zh)
+    assert len(en) >= 40
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_every_listing_defect_is_an_entry_with_its_test(lang):
+    found = entries(lang)
+    for d in listing.DEFECTS:
+        assert d.key in found, (lang, d.key)
+        assert d.test.split("::")[1] in found[d.key], (lang, d.key)
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_every_named_test_exists(lang):
+    text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
+    sources = {}
+    for name in os.listdir(os.path.join(ROOT, "tests")):
+        if name.startswith("test_") and name.endswith(".py"):
+            with open(os.path.join(ROOT, "tests", name), encoding="utf-8") as f:
+                sources[name] = f.read()
+    everything = "\n".join(sources.values())
+    for name in set(re.findall(r"`(?:tests/\w+\.py::)?(test_\w+)`", text)):
+        assert "def %s(" % name in everything, (lang, name)
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_quotes_are_in_chinese(lang):
+    for key, entry in entries(lang).items():
+        quotes = [line for line in entry.splitlines() if line.startswith("> ") and not line.startswith("> *")]
+        assert all(CJK.search(q) for q in quotes), (lang, key)
+        if lang == "zh":
+            assert CJK.search(entry.splitlines()[0]), key  # the title is in Chinese too
