@@ -352,8 +352,7 @@ def gan_model(config, inputs):
     real = _from_pixels(inputs.X, config)
     n_real, n_fake = tf.shape(real)[0], tf.shape(g_output)[0]
     masks = dropout_masks(config, inputs.batch_number, tf.maximum(n_real, n_fake))
-    # D's step judges both batches in one pass over [real; fake]: half the ops of two passes, and matrix
-    # products of twice the rows, which TensorFlow runs faster than two of half the size
+    # D's step judges both batches in one pass over [real; fake]: half the ops of two passes
     if config.net != "conv":
         with tf.name_scope("d_step"):
             d_step_logits = discriminator(tf.concat([real, g_output], 0), config, rows_of(masks, n_real, n_fake))
