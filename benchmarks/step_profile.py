@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tf1gan import data, machine  # noqa: E402
+from tf1gan import data, golden, machine  # noqa: E402
 from tf1gan.config import preset  # noqa: E402
 from tf1gan.tfcompat import TF_VERSION, tf  # noqa: E402
 from tf1gan.train import Trainer  # noqa: E402
@@ -59,24 +59,12 @@ STAGES = (
 )
 
 
-def _ancestors(targets):
-    seen, stack = set(), list(targets)
-    while stack:
-        op = stack.pop()
-        if op.name in seen:
-            continue
-        seen.add(op.name)
-        stack.extend(i.op for i in op.inputs)
-        stack.extend(op.control_inputs)
-    return seen
-
-
 def stage_of_ops(gan, graph):
     """{op name: stage} for every op the fused step runs."""
     fused = graph.get_operation_by_name("generator/g_step_fused")
-    everything = _ancestors([gan.train_ops.train_step])
-    average = everything - _ancestors([fused]) - {gan.train_ops.train_step.name}
-    inputs = _ancestors([gan.inputs.X.op, gan.inputs.Z.op])
+    everything = golden.ops_run_by([gan.train_ops.train_step])
+    average = everything - golden.ops_run_by([fused]) - {gan.train_ops.train_step.name}
+    inputs = golden.ops_run_by([gan.inputs.X.op, gan.inputs.Z.op])
     stages = {}
     for name in everything:
         stages[name] = _stage(name, name in average, name in inputs)

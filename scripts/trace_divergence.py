@@ -42,7 +42,9 @@ def dump(preset_name, steps, path, threads=1):
     with train.Trainer(config, data.load("mnist10k"), "cpu") as trainer:
         trainer.start()
         graph = trainer.graph
-        ops = _ops_run_by(trainer.gan.train_ops.train_step, graph)
+        # in graph (creation, hence topological) order
+        run = golden.ops_run_by([trainer.gan.train_ops.train_step])
+        ops = [op for op in graph.get_operations() if op.name in run]
         tensors = [t for op in ops for t in op.outputs if t.dtype.base_dtype == tf.float32]
         arrays = {}
         for step in range(steps):
@@ -145,19 +147,6 @@ def compare_probes(a_path, b_path):
                 else "differs: max |diff| %.3g (%d ulp)" % (float(np.abs(x.astype(np.float64) - y).max()), _ulps(x, y)),
             )
         )
-
-
-def _ops_run_by(target, graph):
-    """Ops that running ``target`` executes, in graph (creation, hence topological) order."""
-    seen, stack = set(), [target]
-    while stack:
-        op = stack.pop()
-        if op.name in seen:
-            continue
-        seen.add(op.name)
-        stack.extend(i.op for i in op.inputs)
-        stack.extend(op.control_inputs)
-    return [op for op in graph.get_operations() if op.name in seen]
 
 
 def _ulps(a, b):

@@ -152,6 +152,19 @@ def _structure(config):
     }
 
 
+def ops_run_by(targets):
+    """Names of every op that running the ops ``targets`` executes: their inputs and control inputs, transitively."""
+    seen, stack = set(), list(targets)
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        stack.extend(i.op for i in op.inputs)
+        stack.extend(op.control_inputs)
+    return seen
+
+
 def _updated_variables(op):
     """Names of variables written by the assignment ops that running ``op`` executes."""
     writes = {
@@ -164,20 +177,14 @@ def _updated_variables(op):
         "AssignAdd",
         "AssignSub",
     }
-    seen, stack, found = set(), [op], set()
-    while stack:
-        o = stack.pop()
-        if o.name in seen:
-            continue
-        seen.add(o.name)
-        if o.type in writes:
+    run, found = ops_run_by([op]), set()
+    for o in op.graph.get_operations():
+        if o.name in run and o.type in writes:
             handle = o.inputs[0].op
             while handle.type not in ("VarHandleOp", "VariableV2") and handle.inputs:
                 handle = handle.inputs[0].op
             if handle.type in ("VarHandleOp", "VariableV2"):
                 found.add(handle.name)
-        stack.extend(i.op for i in o.inputs)
-        stack.extend(o.control_inputs)
     return found
 
 
