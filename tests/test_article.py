@@ -68,14 +68,14 @@ def article_d_objective(sess, g, d_fake2, feed):
     )
     real_term = np.mean(np.log(d_real) - np.log(1 - d_other))  # E_{x~P_real}[log(D(x) / (1 - D(G(z))))]
     fake_term = np.mean(np.log(1 - d_other) - np.log(d_fake))  # E_{x~P_fake}[log((1 - D(G(z))) / D(x))]
-    return real_term + fake_term, np.mean(np.log(d_real)) - np.mean(np.log(d_fake))
+    return real_term + fake_term
 
 
 def test_article_d_objective_is_not_zero_over_two_distributions(gan):
     graph, g, d_fake2, sess, feed = gan
-    value, reduced = article_d_objective(sess, g, d_fake2, feed)
-    # the D(G(z)) terms cancel; what is left is E_real[log D(x)] - E_fake[log D(x)], not zero
-    assert abs(value - reduced) < 1e-5 and abs(value) > 1e-3
+    # the D(G(z)) terms cancel by algebra (one array enters both: nothing to test there); what is
+    # left, E_real[log D(x)] - E_fake[log D(x)], is not zero when real and fake batches differ
+    assert abs(article_d_objective(sess, g, d_fake2, feed)) > 1e-3
     with graph.as_default():
         objective = tf.reduce_mean(tf.log(tf.sigmoid(g.model.d_real_logits))) - tf.reduce_mean(
             tf.log(tf.sigmoid(g.model.d_fake_logits))

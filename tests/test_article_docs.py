@@ -65,3 +65,10 @@ def test_quotes_are_in_chinese(lang):
         assert all(CJK.search(q) for q in quotes), (lang, key)
         if lang == "zh":
             assert CJK.search(entry.splitlines()[0]), key  # the title is in Chinese too
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_the_diff_shown_is_the_fixed_listings(lang):
+    text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
+    blocks = re.findall(r"```diff\n(.*?)\n```", text, re.S)
+    assert blocks == [listing.diff(listing.source(), listing.edited(listing.FIXED))]

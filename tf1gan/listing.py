@@ -486,15 +486,16 @@ DEFECTS = [
         "op_seeds",
         _T + "test_listing_weights_depend_on_unrelated_ops",
         DefectText(
-            "initial weights depend on unrelated ops",
+            "not an error as printed (it is reproducible); for those who edit it: initial weights depend on "
+            "the ops created before them",
             "tf.set_random_seed alone: TF 1.15 seeds each random op by the number of ops created before it, "
             "TF 2 by the number of random ops before it; one such op added earlier changes the weights",
             "an explicit seed per random op",
             "op-level seeds derived from the run seed and the variable's name",
         ),
         DefectText(
-            "初始权重取决于无关的操作",
-            "只调用 tf.set_random_seed：TF 1.15 按此前创建的操作数为每个随机操作定种子，TF 2 按此前的随机操作数；"
+            "原文代码本身可复现，这不是错误；给改代码的人的提示：初始权重取决于在它之前创建的操作",
+            "只调用 tf.set_random_seed：TF 1.15 按在它之前创建的操作个数给每个随机操作定种子，TF 2 按在它之前的随机操作个数；"
             "在前面多加一个这样的操作，权重就变了",
             "为每个随机操作指定种子",
             "由运行种子和变量名导出的操作级种子",
@@ -525,13 +526,13 @@ DEFECTS = [
             "200 'epochs' are 200 batches",
             "each loop iteration reads one batch: 200 x 128 = 25,600 images, under half an epoch of the "
             "tutorial's 55,000",
-            "count what is counted",
+            "call the loop's count what it is: iterations of one batch, or whole passes over the training set",
             "--steps counts generator steps; batches reshuffle every epoch",
         ),
         DefectText(
             "200 个“轮”（epoch）只是 200 个批次",
             "每次循环只读一个批次：200 x 128 = 25,600 张图像，还不到教程 55,000 张训练集的半轮",
-            "名实相符地计数",
+            "循环变量叫什么就数什么：要么按批次数迭代次数，要么真正按轮遍历整个训练集",
             "--steps 计的是生成器的步数；每一轮重新打乱批次",
         ),
     ),
