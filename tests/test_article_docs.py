@@ -72,3 +72,20 @@ def test_the_diff_shown_is_the_fixed_listings(lang):
     text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
     blocks = re.findall(r"```diff\n(.*?)\n```", text, re.S)
     assert blocks == [listing.diff(listing.source(), listing.edited(listing.FIXED))]
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_entry_12_states_its_committed_seed_measurements(lang):
+    import json
+    import statistics
+
+    with open(os.path.join(ROOT, "docs", "measurements", "init_saturation.json")) as f:
+        rows = json.load(f)["rows"]
+    entry = entries(lang)["init_scale"]
+    words = {"en": ("Over %d seeds", "median %.0f"), "zh": ("%d 个种子", "中位数 %.0f")}[lang]
+    size = [r["mean_abs_pre_sigmoid"] for r in rows]
+    assert words[0] % len(rows) in entry and words[1] % statistics.median(size) in entry
+    for key in ("mean_abs_pre_sigmoid", "logits_saturated", "d_fake_saturated"):
+        scale, unit = (1, "") if key == "mean_abs_pre_sigmoid" else (100, "%")
+        values = [scale * r[key] for r in rows]
+        assert "%.0f–%.0f%s" % (min(values), max(values), unit) in entry, (lang, key)
