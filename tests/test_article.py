@@ -158,3 +158,23 @@ def test_non_saturating_loss_keeps_its_gradient_where_minimax_saturates():
             with tf.Session() as sess:
                 grads[loss] = abs(sess.run(grad)[0])
     assert grads["minimax"] < 1e-3 < 0.99 < grads["nonsaturating"]
+
+
+def test_d_trained_on_fakes_alone_calls_real_images_fake(gan):
+    # section 2.1: D's "input layer represents the generator's samples"; with fakes as its only input,
+    # D's loss is its fake term alone, and minimising it lowers D(x) on real images too
+    graph, g, _, sess, feed = gan
+    with graph.as_default():
+        fakes_only = tf.reduce_mean(
+            tf.nn.sigmoid_cross_entropy_with_logits(
+                labels=tf.zeros_like(g.model.d_fake_logits), logits=g.model.d_fake_logits
+            )
+        )
+        step = tf.train.GradientDescentOptimizer(0.05).minimize(fakes_only, var_list=g.model.d_vars)
+    weights = sess.run(g.model.d_vars)
+    before = sess.run(g.model.d_real, feed)
+    for _ in range(5):
+        sess.run(step, feed)
+    assert sess.run(g.model.d_real, feed) < before  # real images are called fake more
+    for v, w in zip(g.model.d_vars, weights):
+        v.load(w, sess)
