@@ -37,7 +37,7 @@ TEXT = {
         "TensorFlow 2, `import tensorflow as tf` is the TF2 API, which has no `tf.set_random_seed`: the listing "
         "as printed stops at line 6, before it builds anything.",
         "在 TensorFlow 1.15 上两者都停在第 30 行，即 `Z`（256 维）与 `W1`（784 行）相乘之处。在 TensorFlow 2 上，"
-        "`import tensorflow as tf` 得到的是 TF2 的 API，其中没有 `tf.set_random_seed`：原样的代码在第 6 行就停止，"
+        "`import tensorflow as tf` 得到的是 TF2 的 API，其中没有 `tf.set_random_seed`：原文的代码在第 6 行就停止，"
         "什么也没有构建。",
     ),
     "h_minimal": ("2. The smallest edit that makes it run", "2. 让它运行起来的最小修改"),
@@ -52,12 +52,12 @@ TEXT = {
     "stopped_in": ("%s in %s at line %d", "%s，%s，第 %d 行"),
     "non_finite": (
         "runs; loss not finite from step %d (D %s, G %s)",
-        "可以运行；从第 %d 步起损失不是有限值（D %s，G %s）",
+        "可以运行；从第 %d 步起损失变成 NaN 或无穷大（D %s，G %s）",
     ),
     "stage_graph": ("building the graph", "构建计算图"),
     "stage_init": ("initialising", "初始化"),
     "stage_training": ("training", "训练"),
-    "stage_sampling": ("sampling", "取样"),
+    "stage_sampling": ("sampling", "生成样本"),
     "stage_plotting": ("plotting", "绘图"),
     "stage_as printed": ("as printed", "原样运行"),
     "chosen": (
@@ -91,10 +91,10 @@ TEXT = {
         "a few thousand steps before it draws digits (the seed study of docs/article.md: more than one class "
         "only after about 3,000): in shorter runs, read the rungs by their outcome, D outputs and the variables "
         "they update.",
-        "每一级在文章代码的文本上多做一处修复：从原样的代码开始，直到它计算的与 `tf1gan --arch article --z-dim 256` "
+        "每一级在文章代码的文本上多做一处修复：从原文的代码开始，直到它计算的与 `tf1gan --arch article --z-dim 256` "
         "相同（由 `tests/test_listing.py::test_fixed_listing_computes_what_tf1gan_computes` 验证；该预设本身的噪声为 "
-        "100 维，文章代码为 `hidden_dim` = 256 维）。每一级都用相同的批次和种子训练 %d 步；第 %s 级使用构建修复带来的 "
-        "`hidden_dim` = 784。文章的网络需要几千步才开始画出数字"
+        "100 维，文章代码为 `hidden_dim` = 256 维）。每一级都用相同的批次和种子训练 %d 步；"
+        "第 %s 级用的是让计算图能够构建的那处修改，即 `hidden_dim` = 784。文章的网络需要几千步才开始画出数字"
         "（docs/article.zh.md 的多种子实验：约 3,000 步后才覆盖一个以上的类别）："
         "步数较少时，请根据各级的结果、判别器输出以及被更新的变量来解读。",
     ),
@@ -106,11 +106,13 @@ TEXT = {
         "before G's own weights, because once `hidden_dim` is back to 256 a 784-pixel fake cannot go through "
         "D's output layer alone; G's own weights, which retire the build fix; last, training G and training all "
         "of D, which both need separate weights (otherwise one network's update moves the other's first layer).",
-        "顺序：先做构建修复，因为计算图构建之前什么都无法测量；其次是数值问题（由 logits 计算损失、缩放初始权重），"
-        "因为沿用文章的数值写法，之后每一级都会在最初几步内因损失非有限而失败，而 NaN 无法说明一处修复起了什么作用；"
+        "顺序：先做让计算图能够构建的修改，因为计算图构建之前什么都无法测量；"
+        "其次是数值问题（由 logits 计算损失、缩放初始权重），"
+        "因为沿用文章的数值写法，之后每一级都会在最初几步内因损失变成 NaN 或无穷大而失败，"
+        "而 NaN 无法说明一处修复起了什么作用；"
         "然后是判别器自身的两个缺陷（只用一次 sigmoid、损失的符号），它们不依赖其他修复；"
         "在生成器拥有自己的权重之前，先让真假样本经过同一个判别器，因为 `hidden_dim` 一旦恢复为 256，"
-        "784 像素的假样本就无法只经过判别器的输出层；生成器拥有自己的权重后，构建修复就不再需要；"
+        "784 像素的假样本就无法只经过判别器的输出层；生成器拥有自己的权重后，那处修改就不再需要；"
         "最后是训练生成器和训练整个判别器，两者都需要权重分开（否则一个网络的更新会改动另一个网络的第一层）。",
     ),
     "col_number": ("#", "#"),
@@ -127,7 +129,7 @@ TEXT = {
     "retires": ("%s (retires %s)", "%s（撤销 %s）"),
     "all_of": ("all %d", "全部 %d 个"),
     "some_of": ("%s (%d of %d)", "%s（%d/%d）"),
-    "none_of": ("none of %d", "%d 个都没有"),
+    "none_of": ("none of %d", "%d 个中一个也没有"),
     "of_classes": ("%d of %d", "%d/%d"),
     "ladder_note": (
         "Mean D(x) and D(G(z)): the listing's `D_real` and `D_fake` on its last batch, after its last update. "
@@ -136,7 +138,7 @@ TEXT = {
         "there are no samples or they are not finite.",
         "D(x) 与 D(G(z)) 均值：代码最后一次更新之后，其 `D_real` 与 `D_fake` 在最后一个批次上的均值。"
         "分类器得分、FCD 与覆盖的类别与 `tf1gan evaluate` 相同（同一个评估分类器、测试集），"
-        "基于用代码自己的噪声（[−1, 1] 上均匀分布）生成的 %d 个样本；没有样本或样本不是有限值时记为 n/a。",
+        "基于用代码自己的噪声（[−1, 1] 上均匀分布）生成的 %d 个样本；没有样本，或样本中有 NaN 或无穷大时，记为 n/a。",
     ),
     "ladder_caption": (
         "10 × 10 samples of each rung, numbered as in the table (rung 0 builds nothing)",
@@ -168,7 +170,7 @@ TEXT = {
         "`--arch article` 是文章的网络，但噪声为 100 维（文章代码为 256 维）。",
     ),
     "col_version": ("version", "版本"),
-    "col_first_nan": ("first non-finite loss", "首个非有限损失"),
+    "col_first_nan": ("first non-finite loss", "损失首次变成 NaN 或无穷大"),
     "col_never": ("never updated", "从未更新"),
     "step_n": ("step %d", "第 %d 步"),
     "label_minimal": ("listing, edit: %s", "文章代码，修改：%s"),
@@ -177,7 +179,7 @@ TEXT = {
     "label_default": ("tf1gan (default)", "tf1gan（默认）"),
     "losses_caption": (
         "Losses and mean D outputs against step (a non-finite loss cannot be drawn: its panel says where it is)",
-        "损失与 D 输出均值随步数的变化（非有限的损失无法画出：图中注明了它出现的位置）",
+        "损失与 D 输出均值随步数的变化（NaN 和无穷大无法画出：图中注明了它们首次出现的位置）",
     ),
     "samples_caption": ("Samples, left to right: %s", "样本，从左到右：%s"),
     "h_quality": ("Quality (tf1gan evaluate, %d samples each)", "质量（tf1gan evaluate，各 %d 个样本）"),
