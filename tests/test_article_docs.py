@@ -89,3 +89,14 @@ def test_entry_12_states_its_committed_seed_measurements(lang):
         scale, unit = (1, "") if key == "mean_abs_pre_sigmoid" else (100, "%")
         values = [scale * r[key] for r in rows]
         assert "%.0f–%.0f%s" % (min(values), max(values), unit) in entry, (lang, key)
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_the_healthy_run_shown_is_the_committed_one(lang):
+    import json
+
+    with open(os.path.join(ROOT, "docs", "measurements", "article_fixed_run.json")) as f:
+        run = json.load(f)
+    text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
+    assert "```\n%s\n```" % "\n".join(run["printed"]) in text
+    assert ("%.0f s" if lang == "en" else "%.0f 秒") % run["wall_seconds"] in text

@@ -7,6 +7,7 @@ run of it to the losses the instrumented fixed listing computes on this machine,
 in this test run, for the same seed and batches.
 """
 
+import json
 import os
 import re
 
@@ -71,3 +72,22 @@ def test_a_short_run_computes_what_the_fixed_listing_computes(tmp_path, mnist10k
     d_outputs = np.array([[float(p[3]), float(p[4])] for p in printed])
     assert ((d_outputs > 0) & (d_outputs < 1)).all()  # neither saturated nor NaN
     assert open(str(tmp_path / fixed_listing.SAMPLES_PNG), "rb").read(4) == b"\x89PNG"
+
+
+def test_the_benchmark_scripts_record_what_they_measure(tmp_path):
+    out = str(tmp_path / "run.json")
+    proc = run_example(
+        os.path.join(ROOT, "benchmarks", "article_fixed_run.py"), "--iterations", "2", "--out", out, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    with open(out) as f:
+        run = json.load(f)
+    assert [line.split()[1] for line in run["printed"]] == ["0001", "0002"] and run["wall_seconds"] > 0
+    out = str(tmp_path / "sat.json")
+    proc = run_example(
+        os.path.join(ROOT, "benchmarks", "init_saturation.py"), "--seeds", "1234", "--out", out, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    with open(out) as f:
+        (row,) = json.load(f)["rows"]
+    assert row["seed"] == 1234 and row["mean_abs_pre_sigmoid"] > 50 and 0.5 < row["logits_saturated"] <= 1
