@@ -17,7 +17,7 @@ from tf1gan import listing
 PATH = "examples/article_fixed.py"
 # 10,000 iterations: the article's network covers more than one class only after 1,500-3,500 steps,
 # and is near its best from about 8,500 (docs/article.md, entry 38: best classifier scores at steps
-# 8,500-17,000, collapse from step 9,500 on); at 10,000 the ladder measured classifier score 4.16 and
+# 8,500-17,000; most runs collapse, at steps 8,000-19,000); at 10,000 the ladder measured classifier score 4.16 and
 # 8 of 10 classes for exactly this computation (rung 9). 10,000 steps of 128 images are 160 passes over
 # mnist10k's 8,000 images: about two minutes of CPU on this project's 2-core machines.
 STEPS = 10000
