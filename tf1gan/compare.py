@@ -115,6 +115,33 @@ def run_studies(
     settings = Settings(
         ds.name, data_dir, steps, seed, eval_samples, seeds, seed_steps, monitor_every, TF_VERSION, len(ds.train.images)
     )
+    printed, printed_compat, search, own_figure, own_run = _listing_studies(ds, seed, say)
+    ladder, loo, versions, real = _training_studies(
+        out, ds, dataset, data_dir, steps, seed, evaluate_samples, eval_samples, say, stream
+    )
+    seed_runs = []
+    if seeds:
+        say("seed study: %s, seeds 0-%d, %d steps each" % (" and ".join(SEED_PRESETS), seeds - 1, seed_steps))
+        seed_runs = studies.seed_study(
+            out, SEED_PRESETS, range(seeds), seed_steps, monitor_every, dataset, data_dir, force, stream
+        )
+    return Results(
+        settings,
+        printed,
+        printed_compat,
+        search,
+        own_figure,
+        own_run,
+        ladder,
+        loo,
+        versions,
+        real,
+        seed_runs,
+    )
+
+
+def _listing_studies(ds, seed, say):
+    """The listing as printed (with tf and with tf.compat.v1), the smallest edit that runs, and its own figure."""
     say("the listing as printed, with import tensorflow as tf and with tf.compat.v1")
     mnist = lambda: listing.TutorialMNIST(ds.train.images, ds.train.labels, seed)  # noqa: E731
     printed = listing.run_as_printed(mnist(), listing.RecordingPyplot())
@@ -123,6 +150,11 @@ def run_studies(
     search = listing.smallest_working_edits(ds)
     say("the minimally edited listing's own 200 iterations and its figure")
     own_figure, own_run = studies.own_figure(ds, seed)
+    return printed, printed_compat, search, own_figure, own_run
+
+
+def _training_studies(out, ds, dataset, data_dir, steps, seed, evaluate_samples, eval_samples, say, stream):
+    """The ladder, leave-one-out and the two tf1gan versions, evaluated: (ladder, loo, versions, real figures)."""
     evaluator = evaluate.Evaluator(dataset, data_dir) if evaluate_samples else None
     n = eval_samples if evaluator else 0
     try:
@@ -155,25 +187,7 @@ def run_studies(
     finally:
         if evaluator:
             evaluator.close()
-    seed_runs = []
-    if seeds:
-        say("seed study: %s, seeds 0-%d, %d steps each" % (" and ".join(SEED_PRESETS), seeds - 1, seed_steps))
-        seed_runs = studies.seed_study(
-            out, SEED_PRESETS, range(seeds), seed_steps, monitor_every, dataset, data_dir, force, stream
-        )
-    return Results(
-        settings,
-        printed,
-        printed_compat,
-        search,
-        own_figure,
-        own_run,
-        ladder,
-        loo,
-        versions,
-        real,
-        seed_runs,
-    )
+    return ladder, loo, versions, real
 
 
 def compare(out, lang="en", force=False, **settings):
@@ -266,7 +280,21 @@ def document(results, lang="en"):
     defects = {d.key: getattr(d, lang) for d in listing.DEFECTS}
     doc = Document(t("title"), lang="zh-CN" if lang == "zh" else "en")
     doc.paragraph(t("intro") % (s.dataset, s.steps, s.seed, BATCH_SIZE, s.tf_version, s.n_train, s.dataset))
+    _printed_section(doc, results, t)
+    _minimal_section(doc, results, t, lang)
+    ladder_rungs = listing.ladder()
+    _ladder_section(doc, results, t, lang, defects)
+    _loo_section(doc, results, t, defects)
+    _versions_section(doc, results, t, len(ladder_rungs) - 1)
+    if results.seed_runs:
+        _seed_section(doc, results, t)
+    _defects_section(doc, t, lang)
+    return doc
 
+
+def _printed_section(doc, results, t):
+    """Section 1: where the listing as printed stops, with tf and with tf.compat.v1."""
+    s = results.settings
     doc.heading(t("h_printed"))
     for err, key in ((results.printed, "printed_here"), (results.printed_compat, "printed_compat")):
         if err is None:
@@ -276,6 +304,10 @@ def document(results, lang="en"):
         doc.code("%s\n%s: %s" % (err.text, err.type, err.message))
     doc.paragraph(t("printed_versions"))
 
+
+def _minimal_section(doc, results, t, lang):
+    """Section 2: the subsets of the run edits, the one chosen, and its own 200 iterations' figure."""
+    s = results.settings
     doc.heading(t("h_minimal"))
     rows = []
     for combo, err, lines in results.search:
@@ -293,6 +325,10 @@ def document(results, lang="en"):
         doc.paragraph(t("own_figure_g"))
     doc.image("listing_200.png", plots.png_bytes(plots.grid(results.own_figure, cols=4), scale=3), t("own_caption"))
 
+
+def _ladder_section(doc, results, t, lang, defects):
+    """Section 3: the fix ladder's table, samples, and each rung's diff."""
+    s = results.settings
     ladder_rungs = listing.ladder()
     doc.heading(t("h_ladder"))
     wide = [str(r.number) for r in ladder_rungs if "hidden_784" in r.edits]
@@ -323,6 +359,11 @@ def document(results, lang="en"):
         doc.code(listing.diff(previous, current))
         previous = current
 
+
+def _loo_section(doc, results, t, defects):
+    """Section 4: the fixed listing with one defect put back at a time."""
+    s = results.settings
+    ladder_rungs = listing.ladder()
     doc.heading(t("h_loo"))
     doc.paragraph(t("loo_intro") % (len(ladder_rungs) - 1, s.steps))
     rows = [["0", t("fully_fixed"), "—"] + _metric_cells(results.ladder[-1], t)]
@@ -339,10 +380,9 @@ def document(results, lang="en"):
         t("loo_caption"),
     )
 
-    _versions_section(doc, results, t, len(ladder_rungs) - 1)
-    if results.seed_runs:
-        _seed_section(doc, results, t)
 
+def _defects_section(doc, t, lang):
+    """The last section: every defect of the listing, with its test."""
     doc.heading(t("h_defects"))
     doc.table(
         (t("col_defect"), t("col_does"), t("col_should"), t("col_tf1gan"), t("col_test")),
@@ -352,7 +392,6 @@ def document(results, lang="en"):
         ],
     )
     doc.paragraph(t("defects_more"))
-    return doc
 
 
 def _own_losses(run, t):
@@ -450,6 +489,15 @@ def _seed_section(doc, results, t):
         counts += [sum(1 for r in mine if collapsed[r.path]), len(mine)]
         short += [sum(1 for r in mine if r.checks[-1]["modes_covered"] < 10), len(mine)]
     doc.paragraph(t("seeds_summary") % tuple(counts + short))
+    _seed_table(doc, seed_runs, collapsed, t)
+    series = collections.OrderedDict(("%s-seed%d" % (r.preset, r.seed), r.checks) for r in seed_runs)
+    marks = {"%s-seed%d" % (r.preset, r.seed): collapsed[r.path][0] for r in seed_runs if collapsed[r.path]}
+    doc.image("seeds.png", plots.coverage_figure(series, marks), t("seeds_caption"))
+    _claims_section(doc, seed_runs, t)
+
+
+def _seed_table(doc, seed_runs, collapsed, t):
+    """One row per seed-study run: classes and rarest class at the end, collapse, best and final scores."""
     rows = []
     for r in seed_runs:
         end, c = r.checks[-1], collapsed[r.path]
@@ -482,10 +530,10 @@ def _seed_section(doc, results, t):
         ),
         rows,
     )
-    series = collections.OrderedDict(("%s-seed%d" % (r.preset, r.seed), r.checks) for r in seed_runs)
-    marks = {"%s-seed%d" % (r.preset, r.seed): collapsed[r.path][0] for r in seed_runs if collapsed[r.path]}
-    doc.image("seeds.png", plots.coverage_figure(series, marks), t("seeds_caption"))
 
+
+def _claims_section(doc, seed_runs, t):
+    """The article's claims of speed and convergence, measured on the seed study's runs."""
     doc.heading(t("h_claims"), level=3)
     doc.paragraph(t("claims_intro"))
     rows = []
