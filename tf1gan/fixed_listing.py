@@ -15,12 +15,12 @@ import sys
 from tf1gan import listing
 
 PATH = "examples/article_fixed.py"
-# 10,000 iterations: the article's network covers more than one class only after 1,500-3,500 steps,
-# and is near its best from about 8,500 (docs/article.md, entry 38: best classifier scores at steps
-# 8,500-17,000; most runs collapse, at steps 8,000-19,000); at 10,000 the ladder measured classifier score 4.16 and
-# 8 of 10 classes for exactly this computation (rung 9). 10,000 steps of 128 images are 160 passes over
-# mnist10k's 8,000 images: about two minutes of CPU on this project's 2-core machines.
-STEPS = 10000
+# 20,000 iterations: the article's network covers more than one class only after 1,500-3,500 steps
+# (docs/article.md, entry 38); at 10,000 its samples are digit-shaped but speckled, at 20,000 clean
+# digits, of fewer classes (entry 38: most runs collapse, at steps 8,000-19,000). Both grids, measured,
+# are in docs/. 20,000 steps of 128 images are 320 passes over mnist10k's 8,000 images: about four
+# minutes of CPU on this project's 2-core machines.
+STEPS = 20000
 SAMPLES_PNG = "article_fixed_samples.png"
 
 _HEADER = '''\
@@ -78,9 +78,10 @@ READER = [
     (
         "num_epochs = 200 # 训练的总轮数\n",
         "# %s：循环每次只取一个批次，所以这是迭代次数，不是轮数。原文的 200 次迭代只见过 25,600 张图，\n"
-        "# 生成器还画不出数字。这个网络要 1,500–3,500 次迭代才画出一种以上的数字，8,500 次以后接近最好，\n"
-        "# 再往后常常发生模式崩溃（docs/article.zh.md 第 38 条）。10,000 次迭代 = 128 x 10,000 / 8,000\n"
-        "# = 把 mnist10k 的 8,000 张训练图像过 160 遍，在 2 核机器上约需两分钟 CPU 时间。\n"
+        "# 生成器还画不出数字。这个网络要 1,500–3,500 次迭代才画出一种以上的数字；10,000 次时已有数字的样子，\n"
+        "# 但满是噪点，20,000 次时数字清楚，只是类别变少（模式崩溃，docs/article.zh.md 第 38 条）。\n"
+        "# 20,000 次迭代 = 128 x 20,000 / 8,000 = 把 mnist10k 的 8,000 张训练图像过 320 遍，\n"
+        "# 在 2 核机器上约需四分钟 CPU 时间。\n"
         "num_epochs = int(sys.argv[1]) if len(sys.argv) > 1 else %d # 训练的总迭代次数（每次一个批次）\n"
         % (_entries("epochs_are_steps"), STEPS),
     ),
