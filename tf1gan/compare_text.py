@@ -201,7 +201,7 @@ TEXT = {
         "monitor classified %d samples of fixed noise with the evaluation classifier; a class is covered when it "
         "holds at least 2%% of them.",
         "文章称对抗训练能防止模式崩溃（第 1 节与第 3 节）。实测：用 `--arch article` 和默认设置运行 `tf1gan train`，"
-        "种子 %s，各 %d 步。训练监视器每 %d 步用评估分类器对 %d 个固定噪声生成的样本分类；"
+        "种子 %s，各 %d 步。训练中的质量监测每 %d 步用评估分类器对 %d 个固定噪声生成的样本分类；"
         "一个类别占样本的至少 2%% 即算被覆盖。",
     ),
     "collapse_rule": (
