@@ -98,6 +98,14 @@ def test_best_holds_the_peak_is_sampled_and_warned_of_once(tiny, planted, tmp_pa
                         weights_of(runs.RunFolder(str(tmp_path / "plain")).checkpoint().prefix))  # fmt: skip
     records = [json.loads(line) for line in open(str(tmp_path / "copy" / "metrics.jsonl"))]
     assert [(r["step"], r[best.FCD]) for r in records if best.FCD in r] == sorted(CURVE.items())
+    events = [n for n in os.listdir(str(tmp_path / "copy")) if n.startswith("events.out")]
+    fcd = [  # the monitor's own figure (the planting comes after it is logged)
+        (e.step, v.simple_value)
+        for e in tf.train.summary_iterator(str(tmp_path / "copy" / events[0]))
+        for v in e.summary.value
+        if v.tag == "quality/val_fcd"
+    ]
+    assert [step for step, _ in fcd] == sorted(CURVE) and all(value > 0 for _, value in fcd)
 
 
 def test_early_stop_saves_stops_and_resumes_knowing_the_best_and_the_count(tiny, planted, tmp_path):
@@ -136,6 +144,8 @@ def test_a_best_written_past_the_step_resumed_from_is_dropped(tiny, planted, tmp
         "best.ckpt-4.index",
         "best.json",
     ]
+    train.train(config.replace(monitor_every=0), out, force=True)  # --force clears the best with the rest
+    assert folder.best_info() is None and not [n for n in os.listdir(folder.checkpoint_dir) if "best" in n]
 
 
 def test_best_on_a_run_without_one_says_what_to_do(tiny, tmp_path):
