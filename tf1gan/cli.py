@@ -76,7 +76,9 @@ def _add_train(sub):
         description="Train the GAN in TF1 graph mode: a discriminator Adam step, then a generator Adam step "
         "that sees the updated discriminator, every step. Settings start from the --arch preset; "
         "flags override it. Writes config.json, metrics.jsonl, TensorBoard events, "
-        "samples/step_NNNNNN.png, loss_curve.png and checkpoints/ into --out.",
+        "samples/step_NNNNNN.png, loss_curve.png and checkpoints/ into --out; with the quality monitor on "
+        "(--monitor-every), also checkpoints/best.*: the weights of the lowest validation FCD so far "
+        "(--checkpoint best of sample, evaluate, export). Ends by naming the best step and its FCD.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -181,7 +183,7 @@ def _add_sample(sub):
         "sample",
         help="write samples of a trained run",
         description="Sample the generator of a run (its averaged weights when the run keeps "
-        "an average) from the latest or a given checkpoint.",
+        "an average) from the latest, the best (by validation FCD) or a given checkpoint, and say which.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
