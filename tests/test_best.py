@@ -108,22 +108,25 @@ def test_best_holds_the_peak_is_sampled_and_warned_of_once(tiny, planted, tmp_pa
     assert [step for step, _ in fcd] == sorted(CURVE) and all(value > 0 for _, value in fcd)
 
 
-def test_early_stop_saves_stops_and_resumes_knowing_the_best_and_the_count(tiny, planted, tmp_path):
-    config = tiny.replace(steps=12, monitor_every=2, checkpoint_every=100)
+def test_early_stop_saves_stops_and_resumes_knowing_the_best_and_the_count(planted, tmp_path):
     out = str(tmp_path / "run")
-    result = train.train(config, out, early_stop=2)
-    # checks 6 and 8 are no better than step 4's: stop after 8, with a checkpoint, as a normal return
-    assert (result.step, result.stopped_early) == (8, True)
+    tiny = ["--hidden", 16, "--z-dim", 8, "--batch-size", 16, "--steps", 12, "--log-every", 2, "--threads", 1]
+    tiny += ["--sample-every", 100, "--checkpoint-every", 100]
+    code, stdout, err = cli("train", "--out", out, "--monitor-every", 2, "--early-stop", 2, *tiny)
+    # checks 6 and 8 are no better than step 4's: stop after 8, with a checkpoint, exit 0
+    assert code == 0 and "stopped early after step 8: 2 checks without a better validation FCD" in err, err
+    assert "step 8" in stdout and "best: step 4, validation FCD 20.00" in stdout
     folder = runs.RunFolder(out)
     assert folder.checkpoint().step == 8 and folder.best_info()["step"] == PEAK
     # resumed with a count of 3: check 10 (45, not better) is the third since the peak. Had the resume forgotten
     # the count it would go on; had it forgotten the best, step 10 would become the best.
-    result = train.train(config, out, resume=True, early_stop=3)
-    assert (result.step, result.stopped_early) == (10, True)
+    code, stdout, err = cli("train", "--out", out, "--resume", "--early-stop", 3)
+    assert code == 0 and "stopped early after step 10" in err and "(step 10," in stdout, err
     assert folder.best_info()["step"] == PEAK
-    result = train.train(config, out, resume=True)
-    assert (result.step, result.stopped_early) == (12, False)
-    train.train(config.replace(monitor_every=0), str(tmp_path / "straight"))
+    code, stdout, err = cli("train", "--out", out, "--resume")
+    assert code == 0 and "(step 12," in stdout, err
+    code, _, err = cli("train", "--out", tmp_path / "straight", "--monitor-every", 0, *tiny)
+    assert code == 0, err
     assert_same_weights(weights_of(folder.checkpoint().prefix),
                         weights_of(runs.RunFolder(str(tmp_path / "straight")).checkpoint().prefix))  # fmt: skip
 

@@ -355,12 +355,6 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor, early_stop=None)
             if step % config.checkpoint_every == 0 or step == config.steps or stopping or early:
                 trainer.save(step)
             # stop
-            if early:
-                progress.message(
-                    "stopped early after step %d: %d checks without a better validation FCD (--early-stop %d); "
-                    "continue with: tf1gan train --out %s --resume" % (step, watch.since, early_stop, folder.path)
-                )
-                break
             if stopping:
                 name = "SIGINT" if stop.signum == signal.SIGINT else "SIGTERM"
                 raise Interrupted(
@@ -368,6 +362,12 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor, early_stop=None)
                     "tf1gan train --out %s --resume" % (folder.path, name, step, folder.path),
                     stop.signum,
                 )
+            if early:
+                progress.message(
+                    "stopped early after step %d: %d checks without a better validation FCD (--early-stop %d); "
+                    "continue with: tf1gan train --out %s --resume" % (step, watch.since, early_stop, folder.path)
+                )
+                break
     finally:
         writer.close()
     if step == start:
