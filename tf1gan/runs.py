@@ -273,8 +273,9 @@ class RunFolder(object):
         return found
 
     def checkpoint(self, which=None, flag="--checkpoint"):
-        """The checkpoint to use: the index's latest, or ``which`` (a step, a path prefix in this folder,
-        ``latest``, or ``best``: see :meth:`best_checkpoint`).
+        """The checkpoint to use: the index's latest, or ``which`` (a step, a path prefix here, latest, best).
+
+        ``best`` is the checkpoint of :meth:`best_checkpoint`; ``latest`` the default.
 
         Anything else is a :class:`RunError` that names what exists instead;
         ``flag`` is the option that picks another one.
