@@ -130,6 +130,7 @@ def test_training_monitor_records_quality_and_warns(tiny, tmp_path):
     quality = [r for r in records if "classifier_score" in r]
     assert [r["step"] for r in quality] == [3, 6]
     assert all(1 <= r["classifier_score"] <= 10 and 0 <= r["modes_covered"] <= 10 for r in quality)
+    assert all(r["val_fcd"] > 0 and 0 <= r["copy_rate"] <= 1 for r in quality)
     # six steps of a tiny generator cover few classes: the warning says so
     assert "mode collapse?" in stream.getvalue()
 
@@ -142,11 +143,11 @@ def test_monitor_warns_on_lost_classes_not_on_classes_yet_to_appear(tiny, mnist1
         def __init__(self, classes):
             self.probs = np.eye(10)[np.arange(1000) % classes]
 
-        def predict(self, samples):
-            return self.probs
+        def run(self, images):
+            return self.probs[: len(images)], np.eye(len(images), 16)
 
     for classes, warns in ((8, False), (10, False), (9, True), (10, False), (5, True)):
         monitor.classifier = Fixed(classes)
-        figures, warning = monitor.check(None)
+        figures, warning = monitor.check(np.zeros((1000, 784), np.float32))
         assert figures["modes_covered"] == classes
         assert (warning is not None) == warns, (classes, warning)

@@ -35,3 +35,21 @@ def test_monitor_checks_get_a_quality_row():
     losses = [{"step": s, "d_loss": 1.0, "g_loss": 1.0, "d_real": 0.5, "d_fake": 0.4} for s in range(1, 5)]
     checked = [dict(r, classifier_score=7.5, modes_covered=10) if r["step"] % 2 == 0 else r for r in losses]
     assert png_height(plots.loss_figure({"run": checked})) == png_height(plots.loss_figure({"run": losses})) * 3 // 2
+
+
+def test_the_validation_fcd_is_drawn_with_its_best_step_marked(monkeypatch):
+    checks = [
+        {"step": s, "d_loss": 1.0, "g_loss": 1.0, "classifier_score": 7.0, "modes_covered": 10, "val_fcd": f}
+        for s, f in ((2, 50.0), (4, 20.0), (6, 20.0), (8, 40.0))
+    ]
+    marked = []
+    original = plots.plt.Axes.plot
+
+    def plot(ax, x, y, *args, **kwargs):
+        if kwargs.get("label", "").startswith("best"):
+            marked.append((x, y, kwargs["label"]))
+        return original(ax, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(plots.plt.Axes, "plot", plot)
+    assert plots.loss_figure({"run": checks})[:4] == b"\x89PNG"
+    assert marked == [([4], [20.0], "best: step 4")]  # the first of equal FCDs, as training keeps it

@@ -76,7 +76,9 @@ def _add_train(sub):
         description="Train the GAN in TF1 graph mode: a discriminator Adam step, then a generator Adam step "
         "that sees the updated discriminator, every step. Settings start from the --arch preset; "
         "flags override it. Writes config.json, metrics.jsonl, TensorBoard events, "
-        "samples/step_NNNNNN.png, loss_curve.png and checkpoints/ into --out.",
+        "samples/step_NNNNNN.png, loss_curve.png and checkpoints/ into --out; with the quality monitor on "
+        "(--monitor-every), also checkpoints/best.*: the weights of the lowest validation FCD so far "
+        "(--checkpoint best of sample, evaluate, export). Ends by naming the best step and its FCD.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -103,6 +105,14 @@ def _add_train(sub):
         metavar="STEP",
         help="continue the run in --out from its checkpoint of this step (implies --resume); for when the "
         "latest checkpoint is damaged or missing, as the error then says",
+    )
+    g.add_argument(
+        "--early-stop",
+        type=_at_least_one,
+        metavar="N",
+        help="stop (with a checkpoint, exit 0) after N quality checks (--monitor-every) without a better "
+        "validation FCD; --resume continues such a run like any other. Not a setting of the run: give it "
+        "again when resuming",
     )
     g.add_argument(
         "--force",
@@ -145,8 +155,27 @@ def cmd_train(args):
     if out is None:
         name = "%s-%s-%s" % (settings.dataset, settings.arch, time.strftime("%Y%m%d-%H%M%S"))
         out = os.path.join(os.environ.get("TF1GAN_RUNS", "runs"), name)
-    result = train.train(settings, out, resume=resume, force=args.force, resume_from=args.resume_from)
+    result = train.train(
+        settings, out, resume=resume, force=args.force, resume_from=args.resume_from, early_stop=args.early_stop
+    )
     print("run folder: %s (step %d, %.1f steps/s)" % (result.folder, result.step, result.steps_per_s))
+    if result.best:
+        print(result.best)
+
+
+_CHECKPOINT_HELP = (
+    "which checkpoint of the run: latest (the default), best (the best validation FCD the training monitor "
+    "saw), a step number, or a model.ckpt-STEP path"
+)
+
+
+def _checkpoint_used(run, which):
+    """``(checkpoint of step N, the best|latest)``: the words naming the checkpoint ``which`` picks in ``run``."""
+    from tf1gan import runs
+
+    step = runs.RunFolder(run).checkpoint(which).step
+    kind = {"best": ", the best", None: ", the latest", "latest": ", the latest"}.get(which, "")
+    return "checkpoint of step %d%s" % (step, kind)
 
 
 def _add_sample(sub):
@@ -154,16 +183,14 @@ def _add_sample(sub):
         "sample",
         help="write samples of a trained run",
         description="Sample the generator of a run (its averaged weights when the run keeps "
-        "an average) from the latest or a given checkpoint.",
+        "an average) from the latest, the best (by validation FCD) or a given checkpoint, and say which.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--n", type=_at_least_one, default=10000, help="number of samples (default 10000)")
     p.add_argument("--out", required=True, help="FILE.npy (float32 [n, 784] in [0, 1]) or FILE.png (a grid)")
-    p.add_argument(
-        "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
-    )
+    p.add_argument("--checkpoint", help=_CHECKPOINT_HELP)
     p.add_argument("--seed", type=_seed, default=0, help="noise seed (default 0)")
     p.set_defaults(func=cmd_sample)
 
@@ -171,8 +198,9 @@ def _add_sample(sub):
 def cmd_sample(args):
     from tf1gan import sample
 
+    used = _checkpoint_used(args.run, args.checkpoint)
     out, images = sample.write_samples(args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint)
-    print("wrote %d samples to %s" % (len(images), out))
+    print("wrote %d samples to %s (%s)" % (len(images), out, used))
 
 
 def _add_export(sub):
@@ -188,9 +216,7 @@ def _add_export(sub):
     )
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--out", required=True, help="export folder (must not exist, or be empty, unless --force)")
-    p.add_argument(
-        "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
-    )
+    p.add_argument("--checkpoint", help=_CHECKPOINT_HELP)
     p.add_argument("--force", action="store_true", help="replace an existing export folder")
     p.set_defaults(func=cmd_export)
 
@@ -198,7 +224,8 @@ def _add_export(sub):
 def cmd_export(args):
     from tf1gan import export
 
-    print("exported %s to %s" % (args.run, export.export(args.run, args.out, args.checkpoint, args.force)))
+    used = _checkpoint_used(args.run, args.checkpoint)
+    print("exported %s (%s) to %s" % (args.run, used, export.export(args.run, args.out, args.checkpoint, args.force)))
 
 
 def _add_evaluate(sub):
@@ -217,7 +244,7 @@ def _add_evaluate(sub):
     src.add_argument("--samples", help="FILE.npy: float32 [N, 784] in [0, 1]")
     p.add_argument(
         "--checkpoint",
-        help="with --run: step of its checkpoint to use, or its model.ckpt-STEP path (default: the latest)",
+        help="with --run: " + _CHECKPOINT_HELP,
     )
     p.add_argument("--dataset", help="reference data set (default: the run's, or mnist10k for --samples)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
@@ -231,6 +258,7 @@ def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
 
     if args.run:
+        used = _checkpoint_used(args.run, args.checkpoint)
         samples, run_config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
         dataset = args.dataset or run_config.dataset
     else:
@@ -239,8 +267,8 @@ def cmd_evaluate(args):
     with evaluate.Evaluator(dataset, args.data_dir) as ev:
         figures, real = ev.figures(samples), ev.real_figures()
     print(
-        "%d samples against %s (classifier test accuracy %.2f%%)"
-        % (len(samples), dataset, 100 * ev.classifier_meta["test_accuracy"])
+        "%d samples%s against %s (classifier test accuracy %.2f%%)"
+        % (len(samples), " of the %s" % used if args.run else "", dataset, 100 * ev.classifier_meta["test_accuracy"])
     )
     print(evaluate.table(figures, real, ev.dataset.classes))
     if args.json:

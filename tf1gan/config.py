@@ -172,7 +172,8 @@ class Config:
     monitor_every: int = setting(
         1000,
         "execution and outputs",
-        "steps between quality checks (classifier score and class coverage of 1,000 samples; 0 = off)",
+        "steps between quality checks (classifier score, class coverage, validation FCD and near copies of "
+        "1,000 samples; the lowest FCD's weights are kept as checkpoint best; 0 = off)",
         interval="[0, inf)",
     )
 

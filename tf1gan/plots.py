@@ -46,6 +46,8 @@ def loss_figure(series, title=None):
     are drawn side by side so versions can be compared on the same axes. Where
     records carry the training monitor's ``classifier_score`` and
     ``modes_covered``, a third row shows them: losses say little about quality.
+    Their validation FCD (``val_fcd``, lower is better), where recorded, is
+    drawn on its own axis there, with its best step marked.
     """
     quality = any("classifier_score" in r for records in series.values() for r in records)
     rows = 3 if quality else 2
@@ -97,6 +99,19 @@ def _quality_panel(ax, checks):
     ax.set_ylim(0, None)
     ax.set_ylabel("quality")
     ax.legend(loc="lower right")
+    fcd = [r for r in checks if "val_fcd" in r]
+    if fcd:
+        _fcd_axis(ax.twinx(), fcd)
+
+
+def _fcd_axis(ax, checks):
+    """Validation FCD at each check on axis ``ax``, the best (lowest, first of equals) marked with a star."""
+    top = min(checks, key=lambda r: r["val_fcd"])
+    ax.plot([r["step"] for r in checks], [r["val_fcd"] for r in checks], color="tab:red", marker=".", alpha=0.8)
+    ax.plot([top["step"]], [top["val_fcd"]], "*", color="tab:red", markersize=14, label="best: step %d" % top["step"])
+    ax.set_ylabel("validation FCD (lower is better)", color="tab:red")
+    ax.set_ylim(0, None)
+    ax.legend(loc="upper right")
 
 
 def _nonfinite_note(records, key, name):

@@ -7,7 +7,9 @@ Layout of a run folder::
     events.out.tfevents.*  TensorBoard scalars and sample images
     samples/step_NNNNNN.png  grids from one fixed noise batch
     loss_curve.png
-    checkpoints/         tf.train.Saver checkpoints (model.ckpt-STEP.*) and their ``checkpoint`` index
+    checkpoints/         tf.train.Saver checkpoints (model.ckpt-STEP.*) and their ``checkpoint`` index;
+                         best.ckpt-STEP.* and best.json: the weights of the best validation FCD so far
+                         (kept apart, so rotation never removes them)
     .lock                held (flock) by the one process writing the run
 
 A run folder is self-contained: the checkpoint index names its checkpoints by
@@ -42,6 +44,8 @@ LOSS_CURVE = "loss_curve.png"
 LOCK = ".lock"
 CHECKPOINT_PREFIX = "model.ckpt"
 KEEP_CHECKPOINTS = 3
+BEST_PREFIX = "best.ckpt"
+BEST_INFO = "best.json"
 
 # What tf1gan writes into a run folder, and nothing else: all that --force may delete.
 _OWN_TOP = re.compile(r"^(config\.json|metrics\.jsonl|loss_curve\.png|events\.out\.tfevents\..+|\..+\.tmp)$")
@@ -49,6 +53,8 @@ _OWN_SAMPLE = re.compile(r"^step_\d{6}\.png$")
 _OWN_CHECKPOINT = re.compile(
     r"^(checkpoint|model\.ckpt-(\d+)\.(index|meta|data-\d{5}-of-\d{5})|model\.ckpt-\d+_temp\S*|\..+\.tmp)$"
 )
+
+_OWN_BEST = re.compile(r"^(best\.json|best\.ckpt-(\d+)\.(index|data-\d{5}-of-\d{5})|best\.ckpt-\d+_temp\S*)$")
 
 Checkpoint = collections.namedtuple("Checkpoint", "step prefix")
 Checkpoint.__doc__ = "A checkpoint of a run folder: its global step and its path prefix inside the folder."
@@ -121,6 +127,7 @@ class RunFolder(object):
                 (self.path, _OWN_TOP),
                 (self.samples_dir, _OWN_SAMPLE),
                 (self.checkpoint_dir, _OWN_CHECKPOINT),
+                (self.checkpoint_dir, _OWN_BEST),
             ):
                 for name in _listdir(folder):
                     if pattern.match(name) and os.path.isfile(os.path.join(folder, name)):
@@ -266,11 +273,17 @@ class RunFolder(object):
         return found
 
     def checkpoint(self, which=None, flag="--checkpoint"):
-        """The checkpoint to use: the index's latest, or ``which`` (a step, or a path prefix in this folder).
+        """The checkpoint to use: the index's latest, or ``which`` (a step, a path prefix here, latest, best).
+
+        ``best`` is the checkpoint of :meth:`best_checkpoint`; ``latest`` the default.
 
         Anything else is a :class:`RunError` that names what exists instead;
         ``flag`` is the option that picks another one.
         """
+        if which == "best":
+            return self.best_checkpoint(flag)
+        if which == "latest":
+            which = None
         present = self.checkpoints()
         if which is not None:
             step = _step_of(which, self.checkpoint_dir)
@@ -309,6 +322,77 @@ class RunFolder(object):
                 "%s: checkpoint %s is damaged (%s)%s"
                 % (self.path, _files_of(checkpoint), first_line(e), _offer(older, flag))
             )
+
+    def best_info(self):
+        """What best.json says (``step``, ``val_fcd``), or None when the run keeps no best checkpoint."""
+        path = os.path.join(self.checkpoint_dir, BEST_INFO)
+        try:
+            with open(path) as f:
+                info = json.load(f)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            raise RunError("%s: unreadable (%s)" % (path, first_line(e)))
+        if not isinstance(info, dict) or not isinstance(info.get("step"), int):
+            raise RunError("%s: not a best-checkpoint record (no integer step)" % path)
+        return info
+
+    def best_checkpoint(self, flag="--checkpoint"):
+        """The checkpoint of the best validation FCD; a :class:`RunError` saying what to do when there is none."""
+        if not os.path.isdir(self.path):
+            raise RunError("%s: no such run folder" % self.path)
+        info = self.best_info()
+        if info is None:
+            raise RunError(
+                "%s: no best checkpoint (only runs trained with the quality monitor on, --monitor-every N, by "
+                "this version of tf1gan keep one); use %s latest or a step number" % (self.path, flag)
+            )
+        best = Checkpoint(info["step"], os.path.join(self.checkpoint_dir, "%s-%d" % (BEST_PREFIX, info["step"])))
+        if not os.path.exists(best.prefix + ".index"):
+            raise RunError(
+                "%s: the best checkpoint, %s, is missing; use %s latest or a step number"
+                % (self.path, os.path.basename(best.prefix), flag)
+            )
+        return best
+
+    def keep_best(self, saver, session, step, val_fcd):
+        """Save ``session``'s variables as the best checkpoint (step ``step``), then drop the previous best.
+
+        The index of rotation is not touched (``write_state=False``), so the
+        best is never rotated away. best.json is replaced atomically once the
+        new files are complete: a process killed at any moment leaves the old
+        best or the new one, named by best.json, with its files.
+        """
+        prefix = os.path.join(self.checkpoint_dir, "%s-%d" % (BEST_PREFIX, step))
+        try:
+            saver.save(session, prefix, write_meta_graph=False, write_state=False)
+        except (tf.errors.OpError, OSError) as e:
+            raise RunError(
+                "%s: cannot write the best checkpoint at step %d (%s)" % (self.checkpoint_dir, step, first_line(e))
+            )
+        doc = {"step": step, "val_fcd": val_fcd, "checkpoint": os.path.basename(prefix)}
+        atomic_write(os.path.join(self.checkpoint_dir, BEST_INFO), json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        self._remove_best_files(keep=step)
+
+    def remove_best(self):
+        """Delete the best checkpoint and best.json (its weights lie past the step a run resumes from)."""
+        try:
+            os.unlink(os.path.join(self.checkpoint_dir, BEST_INFO))
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise RunError("%s: cannot remove (%s)" % (BEST_INFO, e.strerror or e))
+        self._remove_best_files(keep=None)
+
+    def _remove_best_files(self, keep):
+        """Delete the best.ckpt files of every step but ``keep``."""
+        for name in _listdir(self.checkpoint_dir):
+            m = _OWN_BEST.match(name)
+            if m and m.group(2) is not None and int(m.group(2)) != keep:
+                try:
+                    os.unlink(os.path.join(self.checkpoint_dir, name))
+                except OSError:
+                    pass  # a stale best file costs disk space only; best.json names the one in use
 
 
 class RunLock(object):

@@ -17,6 +17,11 @@ checkpoint and raise :class:`Interrupted`; SIGKILL at any moment leaves the
 previous checkpoint as the latest, since the ``checkpoint`` index only changes
 after a checkpoint's files are complete; a NaN or infinite loss stops the run
 before anything from that step is saved.
+
+With the quality monitor on, each check that improves the validation FCD keeps
+its weights as the run's ``best`` checkpoint (:meth:`runs.RunFolder.keep_best`),
+and a :class:`best.Watch` warns once when training has turned; ``early_stop``
+ends the run after that many checks without improvement.
 """
 
 import collections
@@ -27,15 +32,18 @@ import time
 
 import numpy as np
 
-from tf1gan import convnets, data, model, plots, resources, runs
+from tf1gan import best, convnets, data, model, plots, resources, runs
 from tf1gan.config import flag_of
 from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.monitor import Monitor
 from tf1gan.progress import Progress
 from tf1gan.tfcompat import TF_VERSION, gpu_devices, session_config, tf
 
-TrainResult = collections.namedtuple("TrainResult", "folder step metrics steps_per_s")
-TrainResult.__doc__ = "What :func:`train` did: the run folder's path, the step reached, its metrics, steps/s."
+TrainResult = collections.namedtuple(
+    "TrainResult", "folder step metrics steps_per_s best stopped_early", defaults=(None, False)
+)
+TrainResult.__doc__ = """What :func:`train` did: the run folder's path, the step reached, its metrics, steps/s,
+the line naming the best check beside the last (None without the monitor), and whether ``early_stop`` ended it."""
 GRID_SIZE = 100
 
 
@@ -174,7 +182,7 @@ class Trainer(object):
             )
 
 
-def train(config, out, resume=False, force=False, stream=None, resume_from=None):
+def train(config, out, resume=False, force=False, stream=None, resume_from=None, early_stop=None):
     """Train ``config`` into run folder ``out`` (or continue it with ``resume``); return a :class:`TrainResult`.
 
     Everything that can be checked is checked before the folder is touched:
@@ -183,12 +191,19 @@ def train(config, out, resume=False, force=False, stream=None, resume_from=None)
     deletes only tf1gan's own files; a folder of other files never). The
     folder is then locked for as long as this process writes it. ``resume``
     continues from the latest checkpoint, or from step ``resume_from``.
+    ``early_stop`` N ends the run (with a checkpoint) after N monitor checks
+    without a better validation FCD; it needs the monitor on.
 
     Raises :class:`Interrupted` after saving when SIGINT / SIGTERM arrive,
     :class:`NonFiniteLossError` on a NaN/inf loss, and other ``Tf1ganError``s for
     bad settings, bad data or an unusable run folder.
     """
     folder = runs.RunFolder(out)
+    if early_stop is not None and (early_stop < 1 or not config.monitor_every):
+        raise ConfigError(
+            "--early-stop counts quality checks: it needs a count of at least 1 and the monitor on "
+            "(--monitor-every N), got --early-stop %d with --monitor-every %d" % (early_stop, config.monitor_every)
+        )
     dataset = data.load(config.dataset, config.data_dir)
     if config.batch_size > len(dataset.train.images):
         raise ConfigError(
@@ -221,9 +236,11 @@ def train(config, out, resume=False, force=False, stream=None, resume_from=None)
             checkpoint = _prepare(folder, config, resume, force, device, resume_from)
             progress = Progress(config.steps, stream=stream)
             monitor = Monitor.maybe(config, dataset, progress.message)
+            if early_stop is not None and monitor is None:
+                raise ConfigError("--early-stop needs the quality monitor, which %s lacks" % dataset.name)
             try:
                 with Trainer(config, dataset, device, folder) as trainer, _StopSignals() as stop:
-                    return _loop(trainer, folder, checkpoint, stop, progress, monitor)
+                    return _loop(trainer, folder, checkpoint, stop, progress, monitor, early_stop)
             finally:
                 if monitor:
                     monitor.close()
@@ -286,8 +303,8 @@ class _StopSignals(object):
             signal.signal(sig, handler)
 
 
-def _loop(trainer, folder, checkpoint, stop, progress, monitor):
-    """Start or restore, then step, log, sample, checkpoint and stop, until ``config.steps``."""
+def _loop(trainer, folder, checkpoint, stop, progress, monitor, early_stop=None):
+    """Start or restore, then step, log, sample, checkpoint and stop, until ``config.steps`` (or early)."""
     config = trainer.config
     writer = tf.summary.FileWriter(folder.path)
     try:
@@ -304,6 +321,7 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor):
             # A checkpoint of the initial weights: a run killed before its first
             # periodic checkpoint still resumes to exactly the uninterrupted result.
             trainer.save(0)
+        watch = _watch(folder, monitor, records)
         elapsed_before, t0, values = records[-1]["elapsed_s"] if records else 0.0, time.time(), {}
         while step < config.steps:
             # step
@@ -316,6 +334,7 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor):
                 record = dict(values, step=step, elapsed_s=round(elapsed_before + time.time() - t0, 3))
                 if monitor_now:
                     record.update(_monitor(monitor, trainer, writer, step, progress))
+                    _keep_best(watch, record, trainer, folder, progress)
                 folder.append_metrics(record)
                 records.append(record)
                 writer.add_summary(summary, step)
@@ -330,9 +349,10 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor):
             )
             # sample, checkpoint
             stopping = stop.signum is not None and step < config.steps
-            if step % config.sample_every == 0 or step == config.steps or stopping:
+            early = monitor_now and early_stop is not None and watch.since >= early_stop and step < config.steps
+            if step % config.sample_every == 0 or step == config.steps or stopping or early:
                 _write_outputs(trainer, folder, writer, step, records)
-            if step % config.checkpoint_every == 0 or step == config.steps or stopping:
+            if step % config.checkpoint_every == 0 or step == config.steps or stopping or early:
                 trainer.save(step)
             # stop
             if stopping:
@@ -342,12 +362,25 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor):
                     "tf1gan train --out %s --resume" % (folder.path, name, step, folder.path),
                     stop.signum,
                 )
+            if early:
+                progress.message(
+                    "stopped early after step %d: %d checks without a better validation FCD (--early-stop %d); "
+                    "continue with: tf1gan train --out %s --resume" % (step, watch.since, early_stop, folder.path)
+                )
+                break
     finally:
         writer.close()
     if step == start:
         progress.message("%s is already at step %d of %d" % (folder.path, step, config.steps))
     rate = (step - start) / max(time.time() - t0, 1e-9)
-    return TrainResult(folder=folder.path, step=step, metrics=values, steps_per_s=rate)
+    return TrainResult(
+        folder=folder.path,
+        step=step,
+        metrics=values,
+        steps_per_s=rate,
+        best=watch.summary() if watch else None,
+        stopped_early=step < config.steps,
+    )
 
 
 def _resumed_records(folder, step, progress):
@@ -377,6 +410,34 @@ def _monitor(monitor, trainer, writer, step, progress):
     if warning:
         progress.message("step %d: %s" % (step, warning))
     return quality
+
+
+def _watch(folder, monitor, records):
+    """The :class:`best.Watch` as of the records kept (None without the monitor); stale best files go.
+
+    The best checkpoint on disk belongs to this point of the run only if it is
+    the best check among the records kept: one written after the step resumed
+    from is deleted, and the run keeps a new best at its next check (a resumed
+    run that reaches that step again writes the same weights again).
+    """
+    if monitor is None:
+        return None
+    watch = best.Watch.from_records(records, monitor.real_copy_rate)
+    info = folder.best_info()
+    if info is None or info["step"] != watch.best_step:
+        if info is not None:
+            folder.remove_best()
+        watch.forget_best()
+    return watch
+
+
+def _keep_best(watch, record, trainer, folder, progress):
+    """Give the monitor check in ``record`` to ``watch``: keep its weights if best, print its warning if any."""
+    improved, warning = watch.observe(record["step"], record[best.FCD], record[best.COPIES])
+    if improved:
+        folder.keep_best(trainer.saver, trainer.session, record["step"], record[best.FCD])
+    if warning:
+        progress.message("step %d: %s" % (record["step"], warning))
 
 
 def _write_outputs(trainer, folder, writer, step, records):
