@@ -1,6 +1,7 @@
 """Pictures: sample grids and loss curves, drawn with matplotlib's Agg backend (no screen needed)."""
 
 import io
+import itertools
 import math
 
 import matplotlib
@@ -177,6 +178,43 @@ def coverage_figure(series, collapses=None):
     bottom.axhline(2.0, color="grey", lw=0.8, ls="--")
     bottom.set_xlabel("step")
     for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def seed_spread_figure(groups):
+    """PNG bytes of each setting's figures over training: the mean over its seeds, shaded from min to max.
+
+    ``groups`` maps a setting's label to one list of metric records per seed
+    (``metrics.jsonl``). Losses always; the training monitor's classifier
+    score and classes covered where the runs recorded them. Seeds are compared
+    at the steps they all logged.
+    """
+    keys = [("d_loss", "D loss"), ("g_loss", "G loss")]
+    if any("classifier_score" in r for runs in groups.values() for records in runs for r in records):
+        keys += [("classifier_score", "classifier score"), ("modes_covered", "classes covered")]
+    fig, axes = plt.subplots(len(keys), 1, figsize=(9, 2.6 * len(keys)), sharex=True, squeeze=False)
+    for colour, (label, runs) in zip(
+        itertools.cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"]), groups.items()
+    ):
+        for ax, (key, name) in zip(axes[:, 0], keys):
+            by_step = [{r["step"]: r[key] for r in records if key in r} for records in runs]
+            steps = sorted(set.intersection(*(set(s) for s in by_step))) if by_step else []
+            if not steps:
+                continue
+            values = np.array([[s[step] for step in steps] for s in by_step], np.float64)
+            ax.plot(
+                steps, values.mean(0), color=colour, label="%s (%d seed%s)" % (label, len(runs), "s"[len(runs) == 1 :])
+            )
+            ax.fill_between(steps, values.min(0), values.max(0), color=colour, alpha=0.2, lw=0)
+            ax.set_ylabel(name)
+    axes[0, 0].legend(loc="best", fontsize=8)
+    axes[-1, 0].set_xlabel("step")
+    for ax in axes[:, 0]:
         ax.grid(alpha=0.3)
     fig.tight_layout()
     buf = io.BytesIO()
