@@ -94,7 +94,7 @@ def test_bad_sweep_flags_are_one_line_errors(tmp_path):
 def test_kuberay_manifest_names_the_image_volume_and_command():
     yaml = pytest.importorskip("yaml")
     with open(os.path.join(ROOT, "docs", "kuberay", "raycluster.yaml")) as f:
-        doc = yaml.safe_load(f)
+        (doc,) = [d for d in yaml.safe_load_all(f) if d["kind"] == "RayCluster"]
     assert doc["kind"] == "RayCluster"
     spec = doc["spec"]
     pods = [spec["headGroupSpec"]["template"]["spec"]] + [g["template"]["spec"] for g in spec["workerGroupSpecs"]]

@@ -42,19 +42,52 @@ def default_workers(threads):
     return max(1, usable_cores() // max(threads, 1))
 
 
-def _ray():
-    """The ``ray`` module, with its usage statistics off; a one-line error where it is not installed."""
+class Inline(object):
+    """The part of Ray's API the sweep uses, running each task at once in this process: for where Ray is missing.
+
+    Each trial is still its own ``tf1gan train`` process; they run one at a time.
+    """
+
+    def remote(self, **_options):
+        return lambda function: _InlineTask(function)
+
+    def wait(self, refs, num_returns=1, timeout=None):
+        return refs[:num_returns], refs[num_returns:]
+
+    def get(self, ref):
+        return ref()
+
+    def shutdown(self):
+        pass
+
+
+class _InlineTask(object):
+    def __init__(self, function):
+        self.function = function
+
+    def remote(self, *args):
+        result = self.function(*args)
+        return lambda: result
+
+
+def _ray(address, stream):
+    """The ``ray`` module, with its usage statistics off; :class:`Inline` where Ray is not installed."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     try:
         import ray
     except ImportError:
-        raise Tf1ganError("tf1gan sweep needs Ray: pip install ray==2.7.2 (make install installs it)")
+        if address:
+            raise Tf1ganError("--address needs Ray: pip install ray==2.7.2 (make install installs it)")
+        stream.write("sweep: Ray is not installed (pip install ray==2.7.2): the trials run one at a time\n")
+        return None
     return ray
 
 
-def start_ray(address, workers, cpus_per_trial):
+def start_ray(address, workers, cpus_per_trial, stream):
     """Join the cluster at ``address``, or start Ray in this process on 127.0.0.1 with ``workers`` trial slots."""
-    ray = _ray()
+    ray = _ray(address, stream)
+    if ray is None:
+        return Inline()
     quiet = dict(log_to_driver=False, logging_level=logging.WARNING)
     if address:
         ray.init(address=address, **quiet)
@@ -136,7 +169,9 @@ def run(trials, out, workers=None, threads=1, address=None, eval_samples=10000, 
         if progress.done:
             stream.write("sweep: %d of %d trials already finished in %s\n" % (progress.done, len(trials), out))
         if todo:
-            ray = start_ray(address, workers or 1, max(threads, 1))
+            ray = start_ray(address, workers or 1, max(threads, 1), stream)
+            if isinstance(ray, Inline):
+                workers = progress.workers = 1
             try:
                 _schedule(ray, todo, out, results, progress, workers, threads, eval_samples, retries, trials)
             finally:
@@ -164,6 +199,7 @@ def _schedule(ray, todo, out, results, progress, workers, threads, eval_samples,
                 retries,
                 trial.force,
                 os.environ.get("OMP_NUM_THREADS"),
+                os.getcwd(),
             )
             pending[ref] = trial
         progress.running = len(pending)

@@ -71,7 +71,7 @@ def _mode(folder, force_first):
     return ["--force"] if os.path.exists(os.path.join(folder, "config.json")) else []
 
 
-def _run(args, log_path, env):
+def _run(args, log_path, env, cwd=None):
     """Run ``python -m tf1gan ARGS``, its output appended to ``log_path``; return (exit code, peak RSS MB, new log).
 
     The exit code is negative for a signal, as subprocess gives it; the peak
@@ -87,6 +87,7 @@ def _run(args, log_path, env):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=env,
+            cwd=cwd if cwd and os.path.isdir(cwd) else None,
             preexec_fn=_die_with_parent,
         )
         _, status, usage = os.wait4(proc.pid, 0)
@@ -126,12 +127,15 @@ def read_records(folder):
     return [r for r in records if isinstance(r, dict) and isinstance(r.get("step"), int)]
 
 
-def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, force_first=False, omp_threads=None):
+def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, force_first=False, omp_threads=None,
+        cwd=None):  # fmt: skip
     """Train one trial to its end, evaluate it, and return its result (a JSON-able dict).
 
     ``trial_args`` is its ``tf1gan train`` command line without ``--resume`` /
     ``--force``; ``eval_samples`` 0 skips ``tf1gan evaluate``. A train process
-    stopped or killed is resumed up to ``retries`` times.
+    stopped or killed is resumed up to ``retries`` times. The processes run in
+    ``cwd`` (the sweep's own folder, so relative paths in settings mean the
+    same) where this machine has it.
     """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     env = _child_env(omp_threads)
@@ -139,7 +143,7 @@ def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, 
     while True:
         _wait_for_lock(folder)
         t0 = time.time()
-        code, rss, output = _run(trial_args + _mode(folder, force_first and not result["attempts"]), log_path, env)
+        code, rss, output = _run(trial_args + _mode(folder, force_first and not result["attempts"]), log_path, env, cwd)
         result.update(attempts=result["attempts"] + 1, exit_code=code, peak_rss_mb=max(result["peak_rss_mb"], rss))
         result["wall_s"] += time.time() - t0
         if code == 0:
@@ -150,7 +154,7 @@ def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, 
         break
     if result["status"] == "done" and eval_samples:
         args = ["evaluate", "--run", folder, "--n", str(eval_samples), "--json", eval_path]
-        code, rss, output = _run(args, log_path, env)
+        code, rss, output = _run(args, log_path, env, cwd)
         result["eval_peak_rss_mb"] = rss
         if code == 0:
             with open(eval_path) as f:
