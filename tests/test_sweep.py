@@ -12,7 +12,14 @@ import time
 
 import pytest
 
-from helpers import assert_one_line_error, assert_same_weights, checkpoint_weights, cli, run_cli
+from helpers import (
+    assert_one_line_error,
+    assert_same_weights,
+    checkpoint_weights,
+    cli,
+    run_cli,
+    subprocess_result,
+)
 from tf1gan import plots, sweep_grid, sweep_report
 from tf1gan.errors import ConfigError
 from tf1gan.fileio import RunLock
@@ -273,8 +280,14 @@ def _checkpoint_steps(folder):
     return {int(n.split("-")[1].split(".")[0]) for n in names if n.startswith("model.ckpt-") and n.endswith(".index")}
 
 
+def _parent(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
 @pytest.mark.slow
-def test_a_trial_killed_mid_run_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("victim", ["train process", "Ray worker"])
+def test_a_trial_killed_mid_run_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path, victim):
     pytest.importorskip("ray")
     flags = ["--z-dim", "8", "--hidden", "16", "--batch-size", "16", "--monitor-every", "0", "--seed", "3"]
     flags += ["--log-every", "100", "--checkpoint-every", "100", "--sample-every", "100000", "--threads", "1"]
@@ -287,8 +300,8 @@ def test_a_trial_killed_mid_run_resumes_to_the_weights_of_an_uninterrupted_run(t
     while proc.poll() is None and killed is None and time.time() < deadline:
         pid = _train_pid(folder)
         if pid and any(0 < s < int(steps) for s in _checkpoint_steps(folder)):
-            os.kill(pid, signal.SIGKILL)
-            killed = pid
+            killed = pid if victim == "train process" else _parent(pid)  # the worker's death stops its train
+            os.kill(killed, signal.SIGKILL)
         time.sleep(0.05)
     reference = run_cli("train", "--out", tmp_path / "ref", "--steps", steps, *flags)  # meanwhile, uninterrupted
     _, stderr = proc.communicate(timeout=600)
@@ -296,8 +309,26 @@ def test_a_trial_killed_mid_run_resumes_to_the_weights_of_an_uninterrupted_run(t
     assert reference.returncode == 0, reference.stderr
     assert proc.returncode == 0, stderr
     result = json.load(open(str(tmp_path / "s" / "results" / "seed=3.json")))
-    assert result["attempts"] == 2 and result["status"] == "done"
+    # the train process is started again by the same task; a dead worker's task is run again by Ray
+    assert result["status"] == "done" and result["attempts"] == (2 if victim == "train process" else 1)
     log = (tmp_path / "s" / "logs" / "seed=3.log").read_text()
     attempts = [line for line in log.splitlines() if line.startswith("$ tf1gan train")]
     assert len(attempts) == 2 and "--resume" in attempts[1] and "--resume" not in attempts[0]
     assert_same_weights(checkpoint_weights(folder), checkpoint_weights(str(tmp_path / "ref")))
+
+
+@pytest.mark.slow
+def test_without_ray_the_trials_run_one_at_a_time(tmp_path):
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "ray.py").write_text("raise ImportError('hidden by the test')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", ROOT)])}
+    args = TINY_GRID + ["--seeds", "0-1", "--steps", "4", "--eval-samples", "0", "--workers", "2"]
+    proc = run_cli("sweep", "--out", tmp_path / "s", *args, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Ray is not installed" in proc.stderr and "sweep: 2 done, 0 running, 0 failed, 0 left" in proc.stderr
+    rows = json.load(open(str(tmp_path / "s" / "sweep.json")))["trials"]
+    assert [(r["seed"], r["status"], r["steps"]) for r in rows] == [(0, "done", 4), (1, "done", 4)]
+    assert_one_line_error(
+        subprocess_result(run_cli("sweep", "--out", tmp_path / "t", "--address", "auto", env=env)), 1, "needs Ray"
+    )
