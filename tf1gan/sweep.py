@@ -189,7 +189,7 @@ def _schedule(ray, todo, out, results, progress, workers, threads, eval_samples,
     while queue or pending:
         while queue and (workers is None or len(pending) < workers):
             trial = queue.pop(0)
-            result_path, log_path, eval_path = _paths(out, trial)
+            _, log_path, eval_path = _paths(out, trial)
             ref = task.remote(
                 sweep_grid.argv(trial),
                 trial.folder,
