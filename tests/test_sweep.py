@@ -315,6 +315,8 @@ def test_a_trial_killed_mid_run_resumes_to_the_weights_of_an_uninterrupted_run(t
     attempts = [line for line in log.splitlines() if line.startswith("$ tf1gan train")]
     assert len(attempts) == 2 and "--resume" in attempts[1] and "--resume" not in attempts[0]
     assert_same_weights(checkpoint_weights(folder), checkpoint_weights(str(tmp_path / "ref")))
+    # and the trial records what a plain run records: Ray's OMP_NUM_THREADS and CUDA_VISIBLE_DEVICES stay out
+    assert "can be bitwise equal" in cli("env", "--diff", folder, tmp_path / "ref")[1]
 
 
 @pytest.mark.slow

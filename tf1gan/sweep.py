@@ -198,7 +198,7 @@ def _schedule(ray, todo, out, results, progress, workers, threads, eval_samples,
                 eval_samples,
                 retries,
                 trial.force,
-                os.environ.get("OMP_NUM_THREADS"),
+                {k: os.environ.get(k) for k in sweep_trial.RAY_SETS},
                 os.getcwd(),
             )
             pending[ref] = trial

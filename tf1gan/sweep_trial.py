@@ -36,16 +36,15 @@ def _die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _child_env(omp_threads):
-    """This worker's environment for a trial, with OMP_NUM_THREADS as the sweep's own process had it.
+# Variables Ray sets in its workers (threads = the task's CPUs; no GPU for a task that asks for none)
+# that tf1gan records among those deciding the bits: a trial gets the sweep process's own instead.
+RAY_SETS = ("OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES")
 
-    Ray sets OMP_NUM_THREADS in its workers; tf1gan records it among the
-    variables that decide the bits, so a trial must not inherit Ray's value.
-    """
-    env = dict(os.environ)
-    env.pop("OMP_NUM_THREADS", None)
-    if omp_threads is not None:
-        env["OMP_NUM_THREADS"] = omp_threads
+
+def _child_env(driver_env):
+    """This worker's environment for a trial, with the variables of :data:`RAY_SETS` as ``driver_env`` has them."""
+    env = {k: v for k, v in os.environ.items() if k not in RAY_SETS}
+    env.update({k: v for k, v in (driver_env or {}).items() if k in RAY_SETS and v is not None})
     return env
 
 
@@ -127,7 +126,7 @@ def read_records(folder):
     return [r for r in records if isinstance(r, dict) and isinstance(r.get("step"), int)]
 
 
-def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, force_first=False, omp_threads=None,
+def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, force_first=False, driver_env=None,
         cwd=None):  # fmt: skip
     """Train one trial to its end, evaluate it, and return its result (a JSON-able dict).
 
@@ -138,7 +137,7 @@ def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, 
     same) where this machine has it.
     """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    env = _child_env(omp_threads)
+    env = _child_env(driver_env)
     result = dict(status="done", error=None, exit_code=0, attempts=0, wall_s=0.0, peak_rss_mb=0.0, figures=None)
     while True:
         _wait_for_lock(folder)
