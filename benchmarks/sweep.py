@@ -4,8 +4,10 @@ Prints, for the same N trials (seeds 0..N-1 of one setting, no evaluation):
 
 * the wall time of a plain shell-style loop of ``python -m tf1gan train`` calls;
 * the wall time of ``tf1gan sweep --workers 1`` and ``--workers 2``, and the
-  engine's overhead per trial (Ray's start-up, scheduling, the report) as the
-  1-worker sweep's time over the loop's, per trial;
+  engine's overhead per trial (Ray's start-up, scheduling, the report): the
+  1-worker sweep's time over the loop's, and, less at the mercy of a machine
+  whose load changes between the two, over its own train processes' time
+  (``wall_s`` of results/NAME.json);
 * peak memory: the sweep process itself (VmHWM), the most Ray's own processes
   (GCS, raylet, workers, agent) held at once, and each trial's train process
   (``wait4``, as results/NAME.json records it).
@@ -59,7 +61,7 @@ def _is_trial(pid):
 
 
 def timed_sweep(out, trials, steps, workers, extra):
-    """(wall s, sweep's peak RSS MB, Ray's processes' peak RSS MB together, [each trial's peak MB])."""
+    """(wall s, sweep's peak RSS MB, Ray's processes' peak RSS MB together, [each trial's (peak MB, wall s)])."""
     args = [sys.executable, "-m", "tf1gan", "sweep", "--out", out, "--seeds", "0-%d" % (trials - 1)]
     args += ["--steps", str(steps), "--workers", str(workers), "--eval-samples", "0"] + extra
     t0 = time.time()
@@ -74,8 +76,8 @@ def timed_sweep(out, trials, steps, workers, extra):
     stderr = proc.stderr.read()
     if proc.returncode != 0:
         sys.exit("sweep failed: %s" % stderr[-2000:])
-    peaks = [json.load(open(p))["peak_rss_mb"] for p in sorted(glob.glob(os.path.join(out, "results", "*.json")))]
-    return wall, own / 1024.0, ray_peak / 1024.0, peaks
+    results = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(out, "results", "*.json")))]
+    return wall, own / 1024.0, ray_peak / 1024.0, [(r["peak_rss_mb"], r["wall_s"]) for r in results]
 
 
 def timed_loop(out, trials, steps, extra):
