@@ -109,17 +109,26 @@ def main():
     shutil.rmtree(args.out, ignore_errors=True)
     extra = [a for kv in args.grid for a in ("--grid", kv)]
     loop = timed_loop(os.path.join(args.out, "loop"), args.trials, args.steps, extra)
-    print("%d trials of %d steps, one TensorFlow thread each%s" % (args.trials, args.steps, "; " + " ".join(args.grid)))
+    print(
+        "%d trials of %d steps, one TensorFlow thread each%s"
+        % (args.trials, args.steps, ("; " + " ".join(args.grid)) if args.grid else "")
+    )
     print("  plain loop of tf1gan train: %.1f s (%.1f s a trial)" % (loop, loop / args.trials))
     for workers in (1, 2):
-        wall, own, ray_mb, peaks = timed_sweep(
+        wall, own, ray_mb, trials = timed_sweep(
             os.path.join(args.out, "w%d" % workers), args.trials, args.steps, workers, extra
         )
+        peaks = [peak for peak, _ in trials]
         print(
             "  sweep, %d worker%s: %.1f s (%.1f s a trial)" % (workers, "s"[workers == 1 :], wall, wall / args.trials)
         )
         if workers == 1:
-            print("    engine overhead: %+.1f s a trial beside the plain loop" % ((wall - loop) / args.trials))
+            inside = sum(seconds for _, seconds in trials)
+            print(
+                "    engine overhead: %+.1f s a trial beside the plain loop; %.1f s a trial beside its own train "
+                "processes (%.1f s of the %.1f s)"
+                % ((wall - loop) / args.trials, (wall - inside) / args.trials, inside, wall)
+            )
         print(
             "    peak RSS: sweep process %.0f MB, Ray's processes together %.0f MB, each trial %.0f-%.0f MB"
             % (own, ray_mb, min(peaks), max(peaks))
