@@ -291,7 +291,7 @@ def _add_compare(sub):
         "computes what tf1gan --arch article --z-dim 256 computes; (4) leave one out: the fixed listing with "
         "one defect put back at a time; (5) tf1gan with the article's preset and with its default; with "
         "--seeds N also (6) the seed study: tf1gan train --arch article and the default with seeds 0..N-1, "
-        "recording classes covered over time. Every variant trains the same steps on the same batches with "
+        "recording classes covered over time, run as tf1gan sweep trials (on Ray; on a cluster with RAY_ADDRESS). Every variant trains the same steps on the same batches with "
         "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
         "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
         "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
