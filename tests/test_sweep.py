@@ -20,7 +20,7 @@ from helpers import (
     run_cli,
     subprocess_result,
 )
-from tf1gan import plots, sweep_grid, sweep_report
+from tf1gan import plots, sweep_grid, sweep_report, sweep_trial
 from tf1gan.errors import ConfigError
 from tf1gan.fileio import RunLock
 
@@ -334,3 +334,21 @@ def test_without_ray_the_trials_run_one_at_a_time(tmp_path):
     assert_one_line_error(
         subprocess_result(run_cli("sweep", "--out", tmp_path / "t", "--address", "auto", env=env)), 1, "needs Ray"
     )
+    assert not os.path.exists(str(tmp_path / "t"))
+
+
+def test_a_trial_resumes_its_checkpoint_and_reports_its_one_line_error(tmp_path):
+    folder = tmp_path / "run"
+    assert sweep_trial._mode(str(folder), force_first=False) == []  # nothing there yet: a new run
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    assert sweep_trial._mode(str(folder), False) == ["--force"]  # stopped before its first checkpoint
+    (folder / "checkpoints").mkdir()
+    (folder / "checkpoints" / "checkpoint").write_text("")
+    assert sweep_trial._mode(str(folder), False) == ["--resume"]
+    assert sweep_trial._mode(str(folder), True) == ["--force"]  # a run of other settings, replaced on purpose
+    output = "$ tf1gan train ...\n 1/30 [>....]\ntf1gan train: error: argument --arch: invalid choice: 'x'\n"
+    assert sweep_trial.error_line(output, 2) == "tf1gan train: error: argument --arch: invalid choice: 'x'"
+    assert sweep_trial.error_line("$ tf1gan train ...\n 1/30 [>....]\n", -9) == "killed by signal 9"
+    env = sweep_trial._child_env({"OMP_NUM_THREADS": None, "CUDA_VISIBLE_DEVICES": "0", "PATH": "not taken"})
+    assert "OMP_NUM_THREADS" not in env and env["CUDA_VISIBLE_DEVICES"] == "0" and env["PATH"] == os.environ["PATH"]

@@ -156,6 +156,8 @@ def run(trials, out, workers=None, threads=1, address=None, eval_samples=10000, 
     out = os.path.abspath(out)
     address = address or os.environ.get("RAY_ADDRESS")
     workers = workers or (None if address else default_workers(threads))
+    if address:
+        _ray(address, stream)  # refused before anything is written where Ray is missing
     try:
         for sub in (RESULTS, LOGS):
             os.makedirs(os.path.join(out, sub), exist_ok=True)
