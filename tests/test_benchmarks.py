@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -97,3 +99,14 @@ def test_step_profile_gives_every_op_of_the_networks_a_stage(tiny, mnist10k):
     networks = ("generator/", "discriminator/", "d_step/", "g_step_d/", "dropout_masks/")
     assert not [name for name, stage in stages.items() if stage == "other" and name.startswith(networks)]
     assert stages["generator/g_step_fused"] == "G Adam" and stages["d_step/concat"] == "D forward, real and fake"
+
+
+@pytest.mark.slow
+def test_sweep_benchmark_runs(tmp_path):
+    pytest.importorskip("ray")
+    tiny = [a for kv in ("z-dim=8", "hidden=16", "batch-size=16", "monitor-every=0") for a in ("--grid", kv)]
+    proc = run_script("sweep.py", "--trials", "2", "--steps", "3", "--out", str(tmp_path / "b"), *tiny)
+    assert proc.returncode == 0, proc.stderr
+    for line in ("plain loop of tf1gan train", "sweep, 1 worker:", "sweep, 2 workers:", "engine overhead"):
+        assert line in proc.stdout
+    assert proc.stdout.count("peak RSS: sweep process") == 2

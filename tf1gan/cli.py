@@ -319,7 +319,8 @@ def _add_compare(sub):
         "computes what tf1gan --arch article --z-dim 256 computes; (4) leave one out: the fixed listing with "
         "one defect put back at a time; (5) tf1gan with the article's preset and with its default; with "
         "--seeds N also (6) the seed study: tf1gan train --arch article and the default with seeds 0..N-1, "
-        "recording classes covered over time. Every variant trains the same steps on the same batches with "
+        "recording classes covered over time, run as tf1gan sweep trials (on Ray; on a cluster with RAY_ADDRESS). "
+        "Every variant trains the same steps on the same batches with "
         "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
         "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
         "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
@@ -381,6 +382,72 @@ def cmd_compare(args):
     )
     print(compare.format_summary(rows))
     print("report: %s and %s" % paths)
+
+
+def _add_sweep(sub):
+    p = sub.add_parser(
+        "sweep",
+        help="train a grid of settings and seeds on Ray, here or on a cluster, and compare them",
+        description="Train every combination of the --grid settings with every seed, each trial an ordinary "
+        "tf1gan train run folder DIR/trials/NAME run as its own process by a Ray task; evaluate each as it ends "
+        "(tf1gan evaluate) and write DIR/sweep.json, DIR/sweep.md (one row per trial, and each setting's mean "
+        "and spread over its seeds) and DIR/sweep.png (each setting over training). A trial whose process or "
+        "Ray worker dies resumes from its last checkpoint; the same command again skips finished trials and "
+        "resumes the others; a trial failing on its settings is reported and the others go on. With no "
+        "--address, Ray runs inside this process on 127.0.0.1 only, without its dashboard. docs/sweep.md has "
+        "the cluster (KubeRay) set-up.",
+        epilog=EXIT_CODES + "\n1 also when any trial failed (sweep.md names each one's error)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", required=True, help="sweep folder")
+    p.add_argument(
+        "--grid",
+        action="append",
+        metavar="KEY=V1,V2",
+        help="a tf1gan train flag (without --) and its values, e.g. arch=default,dcgan; separate values holding "
+        "commas with ';' (hidden=64,32;128,64); repeat for more keys; one value sets it for every trial",
+    )
+    p.add_argument("--file", help="a JSON (or TOML) file with grid, seeds and steps; --grid, --seeds, --steps win")
+    p.add_argument("--seeds", help="seeds of every setting: 0-4, 0,3,7 or 2 (default 0)")
+    p.add_argument("--steps", type=_at_least_one, help="training steps of every trial (default: the preset's)")
+    p.add_argument("--workers", type=_at_least_one, help="trials at once (default: this machine's cores // --threads)")
+    p.add_argument("--threads", type=_at_least_one, default=1, help="TensorFlow threads of each trial (default 1)")
+    p.add_argument(
+        "--address",
+        help="join the Ray cluster at this address (default: $RAY_ADDRESS, else Ray inside this process on "
+        "127.0.0.1); a cluster belongs on a private network: Ray has no authentication",
+    )
+    p.add_argument(
+        "--eval-samples",
+        type=int,
+        default=10000,
+        help="samples tf1gan evaluate scores each trial on (default 10000; 0 skips the evaluation)",
+    )
+    p.add_argument(
+        "--retries", type=int, default=3, help="restarts of a trial whose process or Ray worker died (default 3)"
+    )
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args):
+    from tf1gan import sweep, sweep_grid
+
+    doc = sweep_grid.read_file(args.file) if args.file else {}
+    seeds = sweep_grid.parse_seeds(args.seeds if args.seeds is not None else doc.get("seeds", 0))
+    steps = args.steps or doc.get("steps")
+    if args.eval_samples != 0 and args.eval_samples < 100:
+        raise ConfigError("--eval-samples must be 0 (no evaluation) or at least 100, got %d" % args.eval_samples)
+    grid = sweep_grid.merge(doc, args.grid)
+    trials = sweep_grid.trials(grid, seeds, steps, args.threads, os.path.join(os.path.abspath(args.out), "trials"))
+    results = sweep.run(
+        trials, args.out, args.workers, args.threads, args.address, args.eval_samples, max(args.retries, 0)
+    )
+    failed = [r for r in results if r["status"] != "done"]
+    print("sweep: %s/sweep.md (%d trials, %d failed)" % (args.out, len(results), len(failed)))
+    if failed:
+        raise Tf1ganError(
+            "%d of %d trials failed; %s/sweep.md names each one's error" % (len(failed), len(results), args.out)
+        )
 
 
 def _add_golden(sub):
@@ -527,6 +594,7 @@ def build_parser():
         _add_export,
         _add_evaluate,
         _add_compare,
+        _add_sweep,
         _add_golden,
         _add_classifier,
         _add_env,

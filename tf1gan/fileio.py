@@ -1,9 +1,14 @@
 """Writing files so that a process killed at any moment leaves the old or the new version, never half."""
 
+import errno
+import fcntl
 import os
 import tempfile
 
 from tf1gan.errors import RunError
+
+# held (flock) by the one process writing a run folder, or a sweep folder
+LOCK = ".lock"
 
 
 def atomic_write(path, content):
@@ -39,3 +44,43 @@ def default_mode(directory=False):
     mask = os.umask(0)
     os.umask(mask)
     return (0o777 if directory else 0o666) & ~mask
+
+
+class RunLock(object):
+    """An exclusive ``flock`` on a run folder's ``.lock``, held while a process writes the run.
+
+    A second writer gets a one-line :class:`RunError` naming the holder's PID;
+    readers (sample, evaluate, export) never take it. The kernel releases the
+    lock when its process dies, however it dies, so a killed run never blocks
+    a later ``--resume``. It lives here, away from TensorFlow, so that
+    ``tf1gan sweep`` locks its folder without importing it.
+    """
+
+    def __init__(self, folder):
+        self.path = os.path.join(folder, LOCK)
+        self.fd = None
+
+    def __enter__(self):
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, default_mode())
+        except OSError as e:
+            raise RunError("%s: cannot create the lock file (%s)" % (self.path, e.strerror or e))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise RunError("%s: cannot lock (%s)" % (self.path, e.strerror or e))
+            raise RunError(
+                "%s is being written by another tf1gan process (PID %s); wait for it to finish or stop it "
+                "(it saves a checkpoint on SIGINT / SIGTERM)" % (os.path.dirname(self.path), holder)
+            )
+        os.ftruncate(fd, 0)
+        os.write(fd, ("%d\n" % os.getpid()).encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)

@@ -1,6 +1,7 @@
 """Pictures: sample grids and loss curves, drawn with matplotlib's Agg backend (no screen needed)."""
 
 import io
+import itertools
 import math
 
 import matplotlib
@@ -192,6 +193,46 @@ def coverage_figure(series, collapses=None):
     bottom.axhline(2.0, color="grey", lw=0.8, ls="--")
     bottom.set_xlabel("step")
     for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def seed_spread_figure(groups):
+    """PNG bytes of each setting's figures over training: the mean over its seeds, shaded from min to max.
+
+    ``groups`` maps a setting's label to one list of metric records per seed
+    (``metrics.jsonl``). Losses always; the training monitor's classifier
+    score and classes covered where the runs recorded them. Seeds are compared
+    at the steps they all logged; the left column is against step, the right
+    against training time (the seeds' mean ``elapsed_s`` at that step), since
+    settings differ in their cost per step.
+    """
+    keys = [("d_loss", "D loss"), ("g_loss", "G loss")]
+    if any("classifier_score" in r for runs in groups.values() for records in runs for r in records):
+        keys += [("classifier_score", "classifier score"), ("modes_covered", "classes covered")]
+    fig, axes = plt.subplots(len(keys), 2, figsize=(12, 2.6 * len(keys)), sharex="col", squeeze=False)
+    colours = itertools.cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+    for colour, (label, runs) in zip(colours, groups.items()):
+        for row, (key, name) in enumerate(keys):
+            by_step = [{r["step"]: r for r in records if key in r and "elapsed_s" in r} for records in runs]
+            steps = sorted(set.intersection(*(set(s) for s in by_step))) if by_step else []
+            if not steps:
+                continue
+            values = np.array([[s[step][key] for step in steps] for s in by_step], np.float64)
+            seconds = np.array([[s[step]["elapsed_s"] for step in steps] for s in by_step], np.float64).mean(0)
+            legend = "%s (%d seed%s)" % (label, len(runs), "s"[len(runs) == 1 :])
+            for ax, x in zip(axes[row], (steps, seconds)):
+                ax.plot(x, values.mean(0), color=colour, label=legend)
+                ax.fill_between(x, values.min(0), values.max(0), color=colour, alpha=0.2, lw=0)
+            axes[row, 0].set_ylabel(name)
+    axes[0, 0].legend(loc="best", fontsize=8)
+    axes[-1, 0].set_xlabel("step")
+    axes[-1, 1].set_xlabel("training time, s (mean over seeds)")
+    for ax in axes.ravel():
         ax.grid(alpha=0.3)
     fig.tight_layout()
     buf = io.BytesIO()

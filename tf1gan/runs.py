@@ -21,8 +21,6 @@ either the old or the new version, never half of one.
 """
 
 import collections
-import errno
-import fcntl
 import json
 import os
 import re
@@ -31,7 +29,7 @@ import sys
 from tf1gan import machine
 from tf1gan.config import Config
 from tf1gan.errors import ConfigError, RunError, first_line
-from tf1gan.fileio import atomic_write, default_mode
+from tf1gan.fileio import LOCK, RunLock, atomic_write, default_mode  # noqa: F401 (RunLock: runs.RunLock as before)
 from tf1gan.tfcompat import tf
 
 CONFIG = "config.json"
@@ -41,7 +39,6 @@ CHECKPOINTS = "checkpoints"
 CHECKPOINT_INDEX = "checkpoint"
 SAMPLES = "samples"
 LOSS_CURVE = "loss_curve.png"
-LOCK = ".lock"
 CHECKPOINT_PREFIX = "model.ckpt"
 KEEP_CHECKPOINTS = 3
 BEST_PREFIX = "best.ckpt"
@@ -393,45 +390,6 @@ class RunFolder(object):
                     os.unlink(os.path.join(self.checkpoint_dir, name))
                 except OSError:
                     pass  # a stale best file costs disk space only; best.json names the one in use
-
-
-class RunLock(object):
-    """An exclusive ``flock`` on a run folder's ``.lock``, held while a process writes the run.
-
-    A second writer gets a one-line :class:`RunError` naming the holder's PID;
-    readers (sample, evaluate, export) never take it. The kernel releases the
-    lock when its process dies, however it dies, so a killed run never blocks
-    a later ``--resume``.
-    """
-
-    def __init__(self, folder):
-        self.path = os.path.join(folder, LOCK)
-        self.fd = None
-
-    def __enter__(self):
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, default_mode())
-        except OSError as e:
-            raise RunError("%s: cannot create the lock file (%s)" % (self.path, e.strerror or e))
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as e:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise RunError("%s: cannot lock (%s)" % (self.path, e.strerror or e))
-            raise RunError(
-                "%s is being written by another tf1gan process (PID %s); wait for it to finish or stop it "
-                "(it saves a checkpoint on SIGINT / SIGTERM)" % (os.path.dirname(self.path), holder)
-            )
-        os.ftruncate(fd, 0)
-        os.write(fd, ("%d\n" % os.getpid()).encode())
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
 
 
 def _listdir(folder):

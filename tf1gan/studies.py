@@ -7,7 +7,8 @@
   figures of ``tf1gan evaluate`` that need no window or neighbours (classifier
   score, FCD, classes covered, rarest class).
 * **The seed study** (:func:`seed_study`): ``tf1gan train`` with each preset and
-  each seed, the training monitor recording classes covered and the rarest
+  each seed, run as trials of ``tf1gan sweep`` (so on Ray, here or on a
+  cluster), the training monitor recording classes covered and the rarest
   class's share over time; :func:`collapse` reads a collapse out of those records.
 """
 
@@ -17,10 +18,10 @@ import os
 
 import numpy as np
 
-from tf1gan import evaluate, listing, runs, train
+from tf1gan import evaluate, listing, runs, sweep, sweep_grid
 from tf1gan.config import preset
 from tf1gan.data import PIXELS
-from tf1gan.errors import RunError
+from tf1gan.errors import RunError, Tf1ganError
 
 GRID = 100
 
@@ -170,24 +171,43 @@ def seed_resumes(folder, config, force=False):
     return False
 
 
+def seed_trial(out, name, seed, steps, monitor_every, dataset="mnist10k", data_dir=None, force=False):
+    """The sweep trial of one seed-study run (see :func:`seed_config`), refused as :func:`seed_resumes` says."""
+    config = seed_config(name, seed, steps, monitor_every, dataset, data_dir)
+    folder = seed_folder(out, name, seed)
+    replace = not seed_resumes(folder, config, force) and runs.RunFolder(folder).holds_run()
+    settings = [("arch", name), ("dataset", dataset)] + ([("data-dir", os.path.abspath(data_dir))] if data_dir else [])
+    settings += [("monitor-every", monitor_every), ("sample-every", steps), ("checkpoint-every", steps)]
+    settings += [("seed", seed), ("steps", steps)]
+    label = "%s-seed%d" % (name, seed)
+    return sweep_grid.Trial(label, name, seed, [(k, str(v)) for k, v in settings], folder, replace)
+
+
 def seed_study(out, presets, seeds, steps, monitor_every, dataset="mnist10k", data_dir=None, force=False, stream=None):
     """Train each preset with each seed under ``out/runs/seeds/``; return a list of :class:`SeedRun`.
 
-    A folder that already holds a run with the same settings is continued
-    (``--resume``: nothing to do if it is complete), so a study can be
-    extended or its report redrawn without training again; a run with other
-    settings is replaced only with ``force``.
+    The runs are trials of a sweep in ``out/runs/seeds`` (``tf1gan sweep``'s
+    engine: Ray here, one run at a time as each uses every core, or the
+    cluster of ``RAY_ADDRESS``). A folder that already holds a run with the
+    same settings is continued (``--resume``: nothing to do if it is
+    complete), so a study can be extended or its report redrawn without
+    training again; a run with other settings is replaced only with ``force``.
     """
+    trials = [
+        seed_trial(out, name, seed, steps, monitor_every, dataset, data_dir, force)
+        for name in presets
+        for seed in seeds
+    ]
+    workers = None if os.environ.get("RAY_ADDRESS") else 1
+    results = sweep.run(trials, os.path.join(out, "runs", "seeds"), workers, eval_samples=0, stream=stream)
+    failed = [r for r in results if r["status"] != "done"]
+    if failed:
+        raise Tf1ganError("seed study: %s failed: %s" % (failed[0]["name"], failed[0]["error"]))
     done = []
-    for name in presets:
-        for seed in seeds:
-            config = seed_config(name, seed, steps, monitor_every, dataset, data_dir)
-            folder = seed_folder(out, name, seed)
-            resume = seed_resumes(folder, config, force)
-            train.train(config, folder, resume=resume, force=not resume, stream=stream)
-            records = runs.RunFolder(folder).read_metrics()
-            checks = [r for r in records if "modes_covered" in r]
-            done.append(SeedRun(name, seed, steps, checks, records[-1]["elapsed_s"], folder))
+    for trial in trials:
+        records = runs.RunFolder(trial.folder).read_metrics()
+        checks = [r for r in records if "modes_covered" in r]
+        done.append(SeedRun(trial.setting, trial.seed, steps, checks, records[-1]["elapsed_s"], trial.folder))
     return done
 
 

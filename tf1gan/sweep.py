@@ -1,0 +1,240 @@
+"""``tf1gan sweep``: trials of a grid of settings and seeds, run as Ray tasks, on this machine or a cluster.
+
+Layout of a sweep folder::
+
+    trials/NAME/        an ordinary run folder per trial (tf1gan sample, evaluate, export, env --diff work on it)
+    results/NAME.json   what a finished (or failed) trial gave: status, error, wall time, memory, figures
+    logs/NAME.log       the output of every train and evaluate process of the trial
+    sweep.json          one row per trial, written again as each trial ends
+    sweep.md            the same as tables: per trial, and per setting (mean and spread over seeds)
+    sweep.png           each setting's figures over training: mean and min-max over seeds
+    .lock               held (flock) by the one sweep writing the folder
+
+With no address, Ray starts inside this process, bound to 127.0.0.1, with no
+dashboard and no usage statistics: Ray has no authentication, and anyone who
+reaches its ports can run code on it. ``--address`` (or ``RAY_ADDRESS``) joins
+a cluster instead, which belongs on a private network (docs/sweep.md).
+"""
+
+import json
+import logging
+import os
+import sys
+import time
+
+from tf1gan import sweep_grid, sweep_report, sweep_trial
+from tf1gan.errors import RunError, Tf1ganError
+from tf1gan.fileio import RunLock, atomic_write
+from tf1gan.progress import format_duration
+
+RESULTS, LOGS = "results", "logs"
+# Ray needs an object store; the tasks only pass small dicts, and its default (30% of memory) is a lot to reserve.
+OBJECT_STORE_BYTES = 100 * 1024**2
+
+
+def usable_cores():
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def default_workers(threads):
+    """Concurrent trials on this machine: its cores over each trial's threads (at least one)."""
+    return max(1, usable_cores() // max(threads, 1))
+
+
+class Inline(object):
+    """The part of Ray's API the sweep uses, running each task at once in this process: for where Ray is missing.
+
+    Each trial is still its own ``tf1gan train`` process; they run one at a time.
+    """
+
+    def remote(self, **_options):
+        return lambda function: _InlineTask(function)
+
+    def wait(self, refs, num_returns=1, timeout=None):
+        return refs[:num_returns], refs[num_returns:]
+
+    def get(self, ref):
+        return ref()
+
+    def shutdown(self):
+        pass
+
+
+class _InlineTask(object):
+    def __init__(self, function):
+        self.function = function
+
+    def remote(self, *args):
+        result = self.function(*args)
+        return lambda: result
+
+
+def _ray(address, stream):
+    """The ``ray`` module, with its usage statistics off; :class:`Inline` where Ray is not installed."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    try:
+        import ray
+    except ImportError:
+        if address:
+            raise Tf1ganError("--address needs Ray: pip install ray==2.7.2 (make install installs it)")
+        stream.write("sweep: Ray is not installed (pip install ray==2.7.2): the trials run one at a time\n")
+        return None
+    return ray
+
+
+def start_ray(address, workers, cpus_per_trial, stream):
+    """Join the cluster at ``address``, or start Ray in this process on 127.0.0.1 with ``workers`` trial slots."""
+    ray = _ray(address, stream)
+    if ray is None:
+        return Inline()
+    quiet = dict(log_to_driver=False, logging_level=logging.WARNING)
+    if address:
+        ray.init(address=address, **quiet)
+    else:
+        ray.init(
+            num_cpus=workers * cpus_per_trial,
+            include_dashboard=False,
+            _node_ip_address="127.0.0.1",
+            object_store_memory=OBJECT_STORE_BYTES,
+            **quiet,
+        )
+    return ray
+
+
+def _paths(out, trial):
+    return (
+        os.path.join(out, RESULTS, trial.name + ".json"),
+        os.path.join(out, LOGS, trial.name + ".log"),
+        os.path.join(out, RESULTS, trial.name + ".evaluate.json"),
+    )
+
+
+def _finished(out, trial, eval_samples):
+    """The saved result of ``trial`` if it finished with these settings (so it is not run again), else None."""
+    try:
+        with open(_paths(out, trial)[0]) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        return None
+    same = saved.get("settings") == [list(kv) for kv in trial.settings] and saved.get("eval_samples") == eval_samples
+    return saved if same and saved.get("status") == "done" else None
+
+
+class Progress(object):
+    """The sweep's progress line: trials done, running, failed and left, and an ETA from the trials so far."""
+
+    def __init__(self, total, workers, stream):
+        self.total, self.workers, self.stream = total, workers, stream
+        self.t0 = time.time()
+        self.done = self.failed = self.running = self.ran = 0
+
+    def line(self):
+        """``sweep: 3 done, 2 running, 1 failed, 4 left, ETA 5:20`` (ETA once a trial has run here)."""
+        left = self.total - self.done - self.failed - self.running
+        text = "sweep: %d done, %d running, %d failed, %d left" % (self.done, self.running, self.failed, left)
+        if self.ran and left + self.running:
+            per_trial = (time.time() - self.t0) * min(self.workers, self.total) / self.ran
+            text += ", ETA %s" % format_duration(per_trial * (left + self.running / 2.0) / self.workers)
+        return text + " (%s)" % format_duration(time.time() - self.t0)
+
+    def show(self):
+        """Print the line."""
+        self.stream.write(self.line() + "\n")
+        self.stream.flush()
+
+
+def run(trials, out, workers=None, threads=1, address=None, eval_samples=10000, retries=3, stream=None):
+    """Run ``trials`` (``sweep_grid.Trial``) into sweep folder ``out``; return every trial's result, in order.
+
+    Finished trials are skipped, unfinished ones resume from their last
+    checkpoint. ``workers`` trials run at once (default: this machine's cores
+    over ``threads``; on a cluster, as many as its CPUs take). Raises
+    :class:`RunError` when another sweep writes ``out``.
+    """
+    stream = stream if stream is not None else sys.stderr
+    out = os.path.abspath(out)
+    address = address or os.environ.get("RAY_ADDRESS")
+    workers = workers or (None if address else default_workers(threads))
+    if address:
+        _ray(address, stream)  # refused before anything is written where Ray is missing
+    try:
+        for sub in (RESULTS, LOGS):
+            os.makedirs(os.path.join(out, sub), exist_ok=True)
+    except OSError as e:
+        raise RunError("%s: cannot create the sweep folder (%s)" % (out, e.strerror or e))
+    with RunLock(out):
+        results = {t.name: _finished(out, t, eval_samples) for t in trials}
+        todo = [t for t in trials if results[t.name] is None]
+        progress = Progress(len(trials), workers or len(todo) or 1, stream)
+        progress.done = len(trials) - len(todo)
+        if progress.done:
+            stream.write("sweep: %d of %d trials already finished in %s\n" % (progress.done, len(trials), out))
+        if todo:
+            ray = start_ray(address, workers or 1, max(threads, 1), stream)
+            if isinstance(ray, Inline):
+                workers = progress.workers = 1
+            try:
+                _schedule(ray, todo, out, results, progress, workers, threads, eval_samples, retries, trials)
+            finally:
+                ray.shutdown()
+        ordered = [results[t.name] for t in trials]
+        sweep_report.write(out, ordered)
+        progress.show()
+        return ordered
+
+
+def _schedule(ray, todo, out, results, progress, workers, threads, eval_samples, retries, trials):
+    """Keep ``workers`` trials in flight (all, on a cluster without --workers) until every one has a result."""
+    task = ray.remote(num_cpus=max(threads, 1), max_retries=retries)(sweep_trial.run)
+    pending, queue = {}, list(todo)
+    while queue or pending:
+        while queue and (workers is None or len(pending) < workers):
+            trial = queue.pop(0)
+            _, log_path, eval_path = _paths(out, trial)
+            ref = task.remote(
+                sweep_grid.argv(trial),
+                trial.folder,
+                log_path,
+                eval_path,
+                eval_samples,
+                retries,
+                trial.force,
+                {k: os.environ.get(k) for k in sweep_trial.RAY_SETS},
+                os.getcwd(),
+            )
+            pending[ref] = trial
+        progress.running = len(pending)
+        progress.show()
+        ready, _ = ray.wait(list(pending), num_returns=1, timeout=60)
+        for ref in ready:
+            trial = pending.pop(ref)
+            try:
+                result = ray.get(ref)
+            except Exception as e:  # the task itself failed (its worker died too often, or a bug): say so
+                result = dict(status="failed", error="Ray: %s" % str(e).strip().splitlines()[-1], exit_code=None)
+            result = _record(out, trial, result, eval_samples)
+            results[trial.name] = result
+            progress.ran += 1
+            if result["status"] == "done":
+                progress.done += 1
+            else:
+                progress.failed += 1
+                progress.stream.write("sweep: %s failed: %s\n" % (trial.name, result["error"]))
+            sweep_report.write(out, [results[t.name] for t in trials if results[t.name] is not None])
+        progress.running = len(pending)
+
+
+def _record(out, trial, result, eval_samples):
+    """The trial's result with its settings, saved as results/NAME.json (what a re-run reads)."""
+    result = dict(
+        result,
+        name=trial.name,
+        setting=trial.setting,
+        seed=trial.seed,
+        settings=[list(kv) for kv in trial.settings],
+        folder=trial.folder,
+        eval_samples=eval_samples,
+    )
+    atomic_write(_paths(out, trial)[0], json.dumps(result, sort_keys=True) + "\n")
+    return result
