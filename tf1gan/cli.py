@@ -165,13 +165,16 @@ def _add_sample(sub):
         "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
     )
     p.add_argument("--seed", type=_seed, default=0, help="noise seed (default 0)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (refused otherwise)")
     p.set_defaults(func=cmd_sample)
 
 
 def cmd_sample(args):
     from tf1gan import sample
 
-    out, images = sample.write_samples(args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint)
+    out, images = sample.write_samples(
+        args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint, force=args.force
+    )
     print("wrote %d samples to %s" % (len(images), out))
 
 
@@ -255,8 +258,9 @@ def _add_classifier(sub):
         "classifier",
         help="train the evaluation classifier of a data set",
         description="Train the small TF1 convnet that tf1gan evaluate uses, on the data set's training split, "
-        "and write its weights and held-out accuracy into the package (tf1gan/classifiers/), or "
-        "into --out.",
+        "and write its weights and held-out accuracy to --out/DATASET.npz and --out/DATASET.json. tf1gan "
+        "evaluate reads the classifier shipped in the package (tf1gan/classifiers/), which is never written "
+        "unless --out names that folder and --force is given.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -264,14 +268,17 @@ def _add_classifier(sub):
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
     p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
-    p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
+    p.add_argument("--out", required=True, help="folder for DATASET.npz and DATASET.json")
+    p.add_argument("--force", action="store_true", help="replace DATASET.npz and DATASET.json if --out holds them")
     p.set_defaults(func=cmd_classifier)
 
 
 def cmd_classifier(args):
-    from tf1gan import classifier, data
+    from tf1gan import classifier, data, owned
 
     ds = data.load(args.dataset, args.data_dir)
+    for path in classifier.paths(ds.name, args.out):  # refused before the training, not after it
+        owned.check_new_file(path, args.force)
     weights, meta = classifier.train(
         ds, steps=args.steps, seed=args.seed, progress=lambda text: print(text, file=sys.stderr)
     )

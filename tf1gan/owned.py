@@ -18,7 +18,7 @@ import os
 import stat
 
 from tf1gan.errors import RunError
-from tf1gan.fileio import atomic_write
+from tf1gan.fileio import atomic_write, link_refusal
 
 
 def marker_path(folder, kind):
@@ -46,13 +46,35 @@ def read_marker(folder, kind):
 
 
 def write_marker(folder, kind, names=()):
-    """Write (atomically) the marker of ``kind`` into ``folder``, listing ``names``; refuse one that is a link."""
+    """Write (atomically) the marker of ``kind`` into ``folder``, adding ``names`` to those it lists.
+
+    Written before the files it names, so that a command cut short leaves
+    nothing unproven behind. A marker that is a link is refused.
+    """
     from tf1gan import __version__
 
     path = marker_path(folder, kind)
     refuse_link(path)
-    doc = {"tf1gan": kind, "version": __version__, "wrote": sorted(set(names))}
+    names = set(names) | set(read_marker(folder, kind) or ())
+    doc = {"tf1gan": kind, "version": __version__, "wrote": sorted(names)}
     atomic_write(path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+
+def check_written_by(folder, kind, names, command):
+    """Refuse unless every one of ``names`` in ``folder`` is a regular file that the marker of ``kind`` lists.
+
+    What ``--force`` of ``command`` checks before it replaces anything: a
+    user's file of the same name (or a link) stays as it is.
+    """
+    listed = read_marker(folder, kind) or []
+    for name in names:
+        path = os.path.join(folder, name)
+        refuse_link(path)
+        if name not in listed or not is_plain_file(path):
+            raise RunError(
+                "%s was not written by tf1gan %s (%s does not list it); --force replaces only what tf1gan wrote: "
+                "move it away or choose another --out" % (path, command, os.path.basename(marker_path(folder, kind)))
+            )
 
 
 def is_plain_file(path):
@@ -74,10 +96,7 @@ def is_plain_dir(path):
 def refuse_link(path):
     """Raise a one-line :class:`RunError` if ``path`` is a symbolic link (tf1gan never follows one to write)."""
     if os.path.islink(path):
-        raise RunError(
-            "%s is a symbolic link (to %s); tf1gan never deletes or writes through a link: "
-            "remove the link or choose another folder" % (path, os.readlink(path))
-        )
+        raise link_refusal(path)
 
 
 def check_new_file(path, force, flag="--force"):

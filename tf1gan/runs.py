@@ -30,13 +30,12 @@ import fcntl
 import json
 import os
 import re
-import stat
 import sys
 
 from tf1gan import machine, owned
 from tf1gan.config import Config
 from tf1gan.errors import ConfigError, RunError, first_line
-from tf1gan.fileio import atomic_write, default_mode
+from tf1gan.fileio import atomic_write, open_lock_file
 from tf1gan.tfcompat import tf
 
 CONFIG = "config.json"
@@ -97,22 +96,24 @@ class RunFolder(object):
         must never lead out of the run folder (into another run, onto a user's
         file).
         """
-        for name in _listdir(self.path):
+        for name in (CHECKPOINTS, SAMPLES):
             full = os.path.join(self.path, name)
-            if name in (CHECKPOINTS, SAMPLES):
-                owned.refuse_link(full)
-                if not owned.is_plain_dir(full):
-                    raise RunError("%s is not a folder; tf1gan keeps its %s there: move it away" % (full, name))
-            elif name == LOCK or _OWN_TOP.match(name):
-                owned.refuse_link(full)
-                if not owned.is_plain_file(full):
-                    raise RunError(
-                        "%s is not a regular file; tf1gan writes its own %s there: move it away" % (full, name)
-                    )
-        for folder, pattern in ((self.checkpoint_dir, _OWN_CHECKPOINT), (self.samples_dir, _OWN_SAMPLE)):
+            owned.refuse_link(full)
+            if os.path.lexists(full) and not owned.is_plain_dir(full):
+                raise RunError("%s is not a folder; tf1gan keeps its %s there: move it away" % (full, name))
+        for folder, pattern in self._own_patterns():
             for name in _listdir(folder):
-                if pattern.match(name):
-                    owned.refuse_link(os.path.join(folder, name))
+                full = os.path.join(folder, name)
+                if pattern.match(name) or full == os.path.join(self.path, LOCK):
+                    owned.refuse_link(full)
+                    if not owned.is_plain_file(full):
+                        raise RunError(
+                            "%s is not a regular file; tf1gan writes its own %s there: move it away" % (full, name)
+                        )
+
+    def _own_patterns(self):
+        """(folder, pattern of the names tf1gan writes there): all that --force deletes, and none may be a link."""
+        return ((self.path, _OWN_TOP), (self.samples_dir, _OWN_SAMPLE), (self.checkpoint_dir, _OWN_CHECKPOINT))
 
     def _foreign(self):
         """Entries of the folder that tf1gan did not write (a lock file does not count)."""
@@ -179,11 +180,7 @@ class RunFolder(object):
         """
         marker = owned.marker_path(self.path, MARKER)
         try:
-            for folder, pattern in (
-                (self.path, _OWN_TOP),
-                (self.samples_dir, _OWN_SAMPLE),
-                (self.checkpoint_dir, _OWN_CHECKPOINT),
-            ):
+            for folder, pattern in self._own_patterns():
                 if not owned.is_plain_dir(folder):
                     continue
                 for name in _listdir(folder):
@@ -393,20 +390,7 @@ class RunLock(object):
         self.fd = None
 
     def __enter__(self):
-        try:
-            # O_NOFOLLOW: a .lock linked to a user's file must not get that file truncated to a PID
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, default_mode())
-        except OSError as e:
-            if e.errno == errno.ELOOP:
-                owned.refuse_link(self.path)
-            raise RunError("%s: cannot create the lock file (%s)" % (self.path, e.strerror or e))
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
-            os.close(fd)
-            raise RunError(
-                "%s is %s; tf1gan writes its PID into its lock file: move it away"
-                % (self.path, "hard-linked to another file" if stat.S_ISREG(info.st_mode) else "not a regular file")
-            )
+        fd = open_lock_file(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
