@@ -108,7 +108,9 @@ def _add_train(sub):
         "--force",
         action="store_true",
         help="start over in an --out that already holds a run, deleting the files tf1gan wrote there "
-        "(checkpoints, samples, logs; anything else stays)",
+        "(checkpoints, samples, logs; anything else stays). A run is recognised by its .tf1gan-run marker "
+        "or its tf1gan config.json, never by file names: any other folder, or one where a link stands in for "
+        "tf1gan's files, is refused before anything is deleted",
     )
     p.set_defaults(func=cmd_train)
 
@@ -194,7 +196,11 @@ def _add_export(sub):
     p.add_argument(
         "--checkpoint", help="step of the run's checkpoint to use, or its model.ckpt-STEP path (default: the latest)"
     )
-    p.add_argument("--force", action="store_true", help="replace an existing export folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier export in --out (only one whose every file its export.json lists)",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -302,8 +308,9 @@ def _add_compare(sub):
         "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
         "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
         "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
-        "--force; seed runs with the same settings are continued, not trained again. --force never replaces "
-        "a folder of other files: compare refuses it before any work.",
+        "--force; seed runs with the same settings are continued, not trained again. --force replaces only "
+        "what compare wrote (DIR/.tf1gan-compare lists its files) and runs tf1gan made, never a user's file, "
+        "a link or a folder of other files: compare refuses those before any work.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -335,7 +342,9 @@ def _add_compare(sub):
         help="steps between the seed-study runs' class-coverage checks (default 500)",
     )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report: en or zh (Chinese)")
-    p.add_argument("--force", action="store_true", help="replace an earlier report, its PNGs and its runs in --out")
+    p.add_argument(
+        "--force", action="store_true", help="replace an earlier report, its PNGs and its runs in --out (only those)"
+    )
     p.set_defaults(func=cmd_compare)
 
 
