@@ -110,7 +110,7 @@ def write_samples(run_path, n, out, seed=0, checkpoint=None, force=False):
 
     An existing file is refused (before any work) unless ``force``.
     """
-    if not out.lower().endswith((".png", ".npy")):
+    if not out.lower().endswith(".png") and not out.endswith(".npy"):
         out += ".npy"
     owned.check_new_file(out, force)
     images, _ = draw(run_path, n, seed, checkpoint)
