@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from helpers import cli
-from tf1gan import compare, listing, studies
+from tf1gan import compare, listing, owned, studies
 from tf1gan.compare_text import LANGS, TEXT
 from tf1gan.tfcompat import IS_TF2
 
@@ -86,6 +86,7 @@ def results(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("cmp"))
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("an earlier report\n")
+    owned.write_marker(out, compare.MARKER, ["report.md"])  # compare's own: --force may replace it
     rows, paths, res = compare.compare(
         out,
         force=True,

@@ -4,7 +4,8 @@ Quality figures (classifier score, Fréchet distance, class coverage) are only
 comparable if everyone uses the same classifier, so its weights live in the
 package (``tf1gan/classifiers/<dataset>.npz``, loaded with ``allow_pickle=False``)
 beside a JSON file with the accuracy it reached on held-out images and how it
-was trained. ``tf1gan classifier --dataset D`` retrains it.
+was trained. ``tf1gan classifier --dataset D --out DIR`` trains one into DIR; only
+``--out tf1gan/classifiers --force`` replaces the shipped one.
 """
 
 import io
@@ -154,7 +155,10 @@ def load(name):
     """The shipped (weights, metadata) for data set ``name``; a clear error if there are none."""
     npz, js = paths(name)
     if not os.path.isfile(npz):
-        raise DataError("no evaluation classifier for %s (train one: tf1gan classifier --dataset %s)" % (name, name))
+        raise DataError(
+            "no evaluation classifier for %s (train one: tf1gan classifier --dataset %s --out %s)"
+            % (name, name, WEIGHTS_DIR)
+        )
     with np.load(npz, allow_pickle=False) as f:
         weights = {k.replace("__", "/"): f[k] for k in f.files}
     with open(js) as f:

@@ -118,7 +118,9 @@ def _add_train(sub):
         "--force",
         action="store_true",
         help="start over in an --out that already holds a run, deleting the files tf1gan wrote there "
-        "(checkpoints, samples, logs; anything else stays)",
+        "(checkpoints, samples, logs; anything else stays). A run is recognised by its .tf1gan-run marker "
+        "or its tf1gan config.json, never by file names: any other folder, or one where a link stands in for "
+        "tf1gan's files, is refused before anything is deleted",
     )
     p.set_defaults(func=cmd_train)
 
@@ -192,6 +194,7 @@ def _add_sample(sub):
     p.add_argument("--out", required=True, help="FILE.npy (float32 [n, 784] in [0, 1]) or FILE.png (a grid)")
     p.add_argument("--checkpoint", help=_CHECKPOINT_HELP)
     p.add_argument("--seed", type=_seed, default=0, help="noise seed (default 0)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (refused otherwise)")
     p.set_defaults(func=cmd_sample)
 
 
@@ -199,7 +202,9 @@ def cmd_sample(args):
     from tf1gan import sample
 
     used = _checkpoint_used(args.run, args.checkpoint)
-    out, images = sample.write_samples(args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint)
+    out, images = sample.write_samples(
+        args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint, force=args.force
+    )
     print("wrote %d samples to %s (%s)" % (len(images), out, used))
 
 
@@ -217,7 +222,11 @@ def _add_export(sub):
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--out", required=True, help="export folder (must not exist, or be empty, unless --force)")
     p.add_argument("--checkpoint", help=_CHECKPOINT_HELP)
-    p.add_argument("--force", action="store_true", help="replace an existing export folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier export in --out (only one whose every file its export.json lists)",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -283,8 +292,9 @@ def _add_classifier(sub):
         "classifier",
         help="train the evaluation classifier of a data set",
         description="Train the small TF1 convnet that tf1gan evaluate uses, on the data set's training split, "
-        "and write its weights and held-out accuracy into the package (tf1gan/classifiers/), or "
-        "into --out.",
+        "and write its weights and held-out accuracy to --out/DATASET.npz and --out/DATASET.json. tf1gan "
+        "evaluate reads the classifier shipped in the package (tf1gan/classifiers/), which is never written "
+        "unless --out names that folder and --force is given.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -292,14 +302,17 @@ def _add_classifier(sub):
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
     p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
     p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
-    p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
+    p.add_argument("--out", required=True, help="folder for DATASET.npz and DATASET.json")
+    p.add_argument("--force", action="store_true", help="replace DATASET.npz and DATASET.json if --out holds them")
     p.set_defaults(func=cmd_classifier)
 
 
 def cmd_classifier(args):
-    from tf1gan import classifier, data
+    from tf1gan import classifier, data, owned
 
     ds = data.load(args.dataset, args.data_dir)
+    for path in classifier.paths(ds.name, args.out):  # refused before the training, not after it
+        owned.check_new_file(path, args.force)
     weights, meta = classifier.train(
         ds, steps=args.steps, seed=args.seed, progress=lambda text: print(text, file=sys.stderr)
     )
@@ -324,8 +337,9 @@ def _add_compare(sub):
         "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
         "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
         "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
-        "--force; seed runs with the same settings are continued, not trained again. --force never replaces "
-        "a folder of other files: compare refuses it before any work.",
+        "--force; seed runs with the same settings are continued, not trained again. --force replaces only "
+        "what compare wrote (DIR/.tf1gan-compare lists its files) and runs tf1gan made, never a user's file, "
+        "a link or a folder of other files: compare refuses those before any work.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -357,7 +371,9 @@ def _add_compare(sub):
         help="steps between the seed-study runs' class-coverage checks (default 500)",
     )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report: en or zh (Chinese)")
-    p.add_argument("--force", action="store_true", help="replace an earlier report, its PNGs and its runs in --out")
+    p.add_argument(
+        "--force", action="store_true", help="replace an earlier report, its PNGs and its runs in --out (only those)"
+    )
     p.set_defaults(func=cmd_compare)
 
 

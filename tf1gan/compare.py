@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from tf1gan import data, evaluate, listing, monitor, plots, runs, sample, studies, train
+from tf1gan import data, evaluate, listing, monitor, owned, plots, runs, sample, studies, train
 from tf1gan.compare_text import LANGS, text
 from tf1gan.config import preset
 from tf1gan.errors import ConfigError, RunError
@@ -31,6 +31,7 @@ IMAGES = ("listing_200.png", "ladder.png", "leave_one_out.png", "losses.png", "s
 RUNS = tuple(os.path.join("runs", name) for name in SEED_PRESETS)
 # what compare writes that a second run would replace (seed runs are continued, see studies.seed_study)
 OUTPUTS = ("report.md", "report.html") + IMAGES + RUNS
+MARKER = "compare"  # out/.tf1gan-compare lists the files compare wrote there: all that --force may replace
 
 Settings = collections.namedtuple(
     "Settings", "dataset data_dir steps seed eval_samples seeds seed_steps monitor_every tf_version n_train"
@@ -45,10 +46,14 @@ def check_out(out, force=False):
     """Refuse to overwrite an earlier report or its runs in ``out`` unless ``force``: a :class:`RunError`."""
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunError("%s: exists and is not a folder" % out)
-    found = [name for name in OUTPUTS if os.path.exists(os.path.join(out, name))]
+    found = [name for name in OUTPUTS if os.path.lexists(os.path.join(out, name))]
     if found and not force:
         raise RunError("%s already holds %s; use --force to replace them" % (out, ", ".join(found)))
-    for name in RUNS:  # --force replaces a run, never other files: refuse those before any work, not after it
+    # --force replaces only compare's own files and runs, never a user's: refuse those before any work, not after it
+    owned.check_written_by(out, MARKER, [name for name in found if name not in RUNS], "compare")
+    for name in ("runs", os.path.join("runs", "seeds")) + RUNS:
+        owned.refuse_link(os.path.join(out, name))
+    for name in RUNS:
         runs.RunFolder(os.path.join(out, name)).check_writable_target(force=True)
 
 
@@ -205,7 +210,9 @@ def compare(out, lang="en", force=False, **settings):
 def write_report(results, out, lang="en"):
     """Write the report of ``results`` in ``lang`` into ``out``; return the paths of report.md and report.html."""
     _make_folder(out)
-    return document(results, lang).write(out)
+    doc = document(results, lang)
+    owned.write_marker(out, MARKER, ["report.md", "report.html"] + [b[1] for b in doc.blocks if b[0] == "image"])
+    return doc.write(out)
 
 
 def _fmt(x, spec="%.3f"):

@@ -10,15 +10,17 @@ Layout of EXPORT_DIR::
                            inputs {"z": float32 [N, z_dim]}, outputs {"images": float32 [N, 784]}
     generator_frozen.pb    the same graph with the weights folded in as constants
                            (input tensor "Z:0", output tensor "images:0")
-    export.json            z_dim, the noise distribution to feed, the run, checkpoint and versions
+    export.json            z_dim, the noise distribution to feed, the run, checkpoint and versions, and
+                           "files": every file the export wrote (what a later --force may replace)
 """
 
 import json
 import os
+import re
 import shutil
 import tempfile
 
-from tf1gan import machine, runs, sample
+from tf1gan import machine, owned, runs, sample
 from tf1gan.errors import RunError, first_line
 from tf1gan.fileio import atomic_write, default_mode
 from tf1gan.tfcompat import tf
@@ -29,17 +31,51 @@ EXPORT_INFO = "export.json"
 _EXPORT_ENTRIES = {"saved_model", "generator_frozen.pb", EXPORT_INFO}
 
 
-def _is_export(folder):
-    """Whether ``folder`` is an earlier tf1gan export: its entries, and an export.json that says so."""
+# What the SavedModel builder writes, for exports made before export.json listed its files.
+_LEGACY_FILES = re.compile(
+    r"^(generator_frozen\.pb|export\.json|saved_model/(saved_model\.pb|variables/variables\."
+    r"(index|data-\d{5}-of-\d{5})))$"
+)
+
+
+def _files(folder):
+    """(files, links): the relative paths of the files under ``folder``, and of the links, never following one."""
+    files, links = [], []
+    for root, dirs, names in os.walk(folder):
+        for name in dirs + names:
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            if os.path.islink(path):
+                links.append(rel)
+            elif name in names:
+                files.append(rel)
+    return sorted(files), sorted(links)
+
+
+def _not_export(folder):
+    """Why ``folder`` is not an earlier tf1gan export, or None when it is one.
+
+    An export is recognised by its export.json, and every file in it must be
+    one the export wrote (export.json lists them): a user's file or a link
+    anywhere in it, saved_model/ included, makes it someone else's folder.
+    """
     entries = set(os.listdir(folder))
-    if not entries or not entries <= _EXPORT_ENTRIES or EXPORT_INFO not in entries:
-        return False
+    if not entries <= _EXPORT_ENTRIES or EXPORT_INFO not in entries:
+        return "it holds a run" if runs.RunFolder(folder).holds_run() else "it holds other files"
     try:
         with open(os.path.join(folder, EXPORT_INFO)) as f:
             info = json.load(f)
-        return isinstance(info, dict) and info.get("signature") == SIGNATURE and "z_dim" in info
+        if not (isinstance(info, dict) and info.get("signature") == SIGNATURE and "z_dim" in info):
+            raise ValueError("not an export's")
     except (OSError, ValueError):
-        return False
+        return "its export.json is not tf1gan's"
+    files, links = _files(folder)
+    if links:
+        return "%s is a symbolic link" % links[0]
+    listed = info.get("files")
+    ours = (lambda rel: rel in listed) if isinstance(listed, list) else _LEGACY_FILES.match
+    foreign = [rel for rel in files if not ours(rel)]
+    return "%s was not written by tf1gan export" % foreign[0] if foreign else None
 
 
 def _check_target(out, run_path, force):
@@ -62,10 +98,11 @@ def _check_target(out, run_path, force):
         return
     if not force:
         raise RunError("%s already exists; choose another --out or pass --force to replace an earlier export" % out)
-    if not _is_export(out):
+    owned.refuse_link(out)
+    why = _not_export(out)
+    if why:
         raise RunError(
-            "%s is not an earlier tf1gan export (%s); --force replaces only those, so choose another --out"
-            % (out, "it holds a run" if runs.RunFolder(out).holds_run() else "it holds other files")
+            "%s is not an earlier tf1gan export (%s); --force replaces only those, so choose another --out" % (out, why)
         )
 
 
@@ -111,6 +148,7 @@ def export(run_path, out, checkpoint=None, force=False):
             "weights": "moving average" if gen.config.ema_decay > 0 else "live generator",
             "config": gen.config.to_dict(),
             "versions": machine.versions(),
+            "files": sorted(_files(staging)[0] + [EXPORT_INFO]),
         }
         atomic_write(os.path.join(staging, EXPORT_INFO), json.dumps(info, indent=2, sort_keys=True) + "\n")
         if os.path.exists(out):

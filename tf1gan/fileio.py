@@ -3,6 +3,7 @@
 import errno
 import fcntl
 import os
+import stat
 import tempfile
 
 from tf1gan.errors import RunError
@@ -39,6 +40,41 @@ def atomic_write(path, content):
         raise
 
 
+def link_refusal(path):
+    """The :class:`RunError` for a symbolic link where tf1gan would write or delete: it never follows one."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return RunError(
+        "%s is a symbolic link (to %s); tf1gan never deletes or writes through a link: "
+        "remove the link or choose another folder" % (path, target)
+    )
+
+
+def open_lock_file(path):
+    """Open (creating it) the lock file ``path`` for reading and writing; return the descriptor.
+
+    Never through a link (``O_NOFOLLOW``): a ``.lock`` linked, or hard-linked,
+    to a user's file would get that file truncated to a PID. Such a file, or
+    anything but a regular file, is a :class:`RunError`.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, default_mode())
+    except OSError as e:
+        if e.errno == errno.ELOOP and os.path.islink(path):
+            raise link_refusal(path)
+        raise RunError("%s: cannot create the lock file (%s)" % (path, e.strerror or e))
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        os.close(fd)
+        raise RunError(
+            "%s is %s; tf1gan writes its PID into its lock file: move it away"
+            % (path, "hard-linked to another file" if stat.S_ISREG(info.st_mode) else "not a regular file")
+        )
+    return fd
+
+
 def default_mode(directory=False):
     """The permissions ``open()`` gives a new file (``mkdir`` a new folder) under the current umask."""
     mask = os.umask(0)
@@ -61,10 +97,7 @@ class RunLock(object):
         self.fd = None
 
     def __enter__(self):
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, default_mode())
-        except OSError as e:
-            raise RunError("%s: cannot create the lock file (%s)" % (self.path, e.strerror or e))
+        fd = open_lock_file(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:

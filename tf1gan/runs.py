@@ -11,6 +11,7 @@ Layout of a run folder::
                          best.ckpt-STEP.* and best.json: the weights of the best validation FCD so far
                          (kept apart, so rotation never removes them)
     .lock                held (flock) by the one process writing the run
+    .tf1gan-run          the marker that proves tf1gan made the folder (see tf1gan.owned)
 
 A run folder is self-contained: the checkpoint index names its checkpoints by
 relative path, and an index written with absolute paths (by older versions)
@@ -18,6 +19,11 @@ is read by file name only, so a copied or moved folder uses its own files and
 never touches another folder's. Every small file is replaced atomically
 (written beside, then renamed), so a process killed at any moment leaves
 either the old or the new version, never half of one.
+
+Only a folder that provably holds a tf1gan run (its marker, or, for runs of
+earlier versions, a ``config.json`` that is a tf1gan config) is ever cleared,
+and then only of the files tf1gan writes; a link where tf1gan keeps its own
+file or folder is refused before anything is deleted or written.
 """
 
 import collections
@@ -26,10 +32,10 @@ import os
 import re
 import sys
 
-from tf1gan import machine
+from tf1gan import machine, owned
 from tf1gan.config import Config
 from tf1gan.errors import ConfigError, RunError, first_line
-from tf1gan.fileio import LOCK, RunLock, atomic_write, default_mode  # noqa: F401 (RunLock: runs.RunLock as before)
+from tf1gan.fileio import LOCK, RunLock, atomic_write  # noqa: F401 (RunLock: runs.RunLock as before)
 from tf1gan.tfcompat import tf
 
 CONFIG = "config.json"
@@ -39,13 +45,16 @@ CHECKPOINTS = "checkpoints"
 CHECKPOINT_INDEX = "checkpoint"
 SAMPLES = "samples"
 LOSS_CURVE = "loss_curve.png"
+MARKER = "run"  # owned.marker_path(folder, MARKER) is .tf1gan-run
 CHECKPOINT_PREFIX = "model.ckpt"
 KEEP_CHECKPOINTS = 3
 BEST_PREFIX = "best.ckpt"
 BEST_INFO = "best.json"
 
-# What tf1gan writes into a run folder, and nothing else: all that --force may delete.
-_OWN_TOP = re.compile(r"^(config\.json|metrics\.jsonl|loss_curve\.png|events\.out\.tfevents\..+|\..+\.tmp)$")
+# What tf1gan writes into a run folder, and nothing else: all that --force may delete (in a proven run only).
+_OWN_TOP = re.compile(
+    r"^(\.tf1gan-run|config\.json|metrics(\.damaged)?\.jsonl|loss_curve\.png|events\.out\.tfevents\..+|\..+\.tmp)$"
+)
 _OWN_SAMPLE = re.compile(r"^step_\d{6}\.png$")
 _OWN_CHECKPOINT = re.compile(
     r"^(checkpoint|model\.ckpt-(\d+)\.(index|meta|data-\d{5}-of-\d{5})|model\.ckpt-\d+_temp\S*|\..+\.tmp)$"
@@ -55,6 +64,9 @@ _OWN_BEST = re.compile(r"^(best\.json|best\.ckpt-(\d+)\.(index|data-\d{5}-of-\d{
 
 Checkpoint = collections.namedtuple("Checkpoint", "step prefix")
 Checkpoint.__doc__ = "A checkpoint of a run folder: its global step and its path prefix inside the folder."
+# Settings every tf1gan config.json since the first version holds: with "versions" and "argv" beside them, they
+# tell a run's config from an application's config.json.
+_CORE_SETTINGS = ("dataset", "z_dim", "batch_size", "steps", "seed")
 
 
 class RunFolder(object):
@@ -72,10 +84,44 @@ class RunFolder(object):
         self.loss_curve_path = os.path.join(self.path, LOSS_CURVE)
 
     def holds_run(self):
-        """Whether the folder holds a tf1gan run: its config, metrics, events, or checkpoints of its own."""
-        if any(_OWN_TOP.match(name) and not name.startswith(".") for name in _listdir(self.path)):
-            return True
-        return any(_OWN_CHECKPOINT.match(name) and not name.startswith(".") for name in _listdir(self.checkpoint_dir))
+        """Whether the folder provably holds a tf1gan run: its marker, or a config.json that is a tf1gan config.
+
+        File names prove nothing (a TensorBoard logdir has events files too);
+        runs of versions before the marker are recognised by their config.
+        """
+        return owned.read_marker(self.path, MARKER) is not None or _is_run_config(self.config_path)
+
+    def check_layout(self):
+        """Refuse, before anything is deleted or written, a folder where a link stands in for tf1gan's own files.
+
+        ``checkpoints`` and ``samples`` must be folders and tf1gan's files
+        regular files, none of them a symbolic link: a delete or a write there
+        must never lead out of the run folder (into another run, onto a user's
+        file).
+        """
+        for name in (CHECKPOINTS, SAMPLES):
+            full = os.path.join(self.path, name)
+            owned.refuse_link(full)
+            if os.path.lexists(full) and not owned.is_plain_dir(full):
+                raise RunError("%s is not a folder; tf1gan keeps its %s there: move it away" % (full, name))
+        for folder, pattern in self._own_patterns():
+            for name in _listdir(folder):
+                full = os.path.join(folder, name)
+                if pattern.match(name) or full == os.path.join(self.path, LOCK):
+                    owned.refuse_link(full)
+                    if not owned.is_plain_file(full):
+                        raise RunError(
+                            "%s is not a regular file; tf1gan writes its own %s there: move it away" % (full, name)
+                        )
+
+    def _own_patterns(self):
+        """(folder, pattern of the names tf1gan writes there): all that --force deletes, and none may be a link."""
+        return (
+            (self.path, _OWN_TOP),
+            (self.samples_dir, _OWN_SAMPLE),
+            (self.checkpoint_dir, _OWN_CHECKPOINT),
+            (self.checkpoint_dir, _OWN_BEST),
+        )
 
     def _foreign(self):
         """Entries of the folder that tf1gan did not write (a lock file does not count)."""
@@ -87,51 +133,73 @@ class RunFolder(object):
 
     def check_writable_target(self, force):
         """Refuse, before anything is written, a folder a new run may not go into (see :meth:`create`)."""
-        if os.path.exists(self.path) and not os.path.isdir(self.path):
+        if os.path.lexists(self.path) and not os.path.isdir(self.path):
             raise RunError("%s: exists and is not a folder" % self.path)
+        self.check_layout()
         if self.holds_run():
             if not force:
                 raise RunError(
                     "%s already holds a run; use --resume to continue it or --force to start over" % self.path
                 )
-        elif self._foreign():
+            if os.path.lexists(self.config_path) and not _is_run_config(self.config_path):
+                raise RunError(
+                    "%s is not a tf1gan config; --force replaces only what tf1gan wrote: move it away"
+                    % self.config_path
+                )
+            return
+        entries, foreign = sorted(name for name in _listdir(self.path) if name != LOCK), self._foreign()
+        if foreign:
             raise RunError(
                 "%s holds files that are not a tf1gan run (%s); choose a new or empty folder"
-                % (self.path, ", ".join(self._foreign()[:3]) + (", ..." if len(self._foreign()) > 3 else ""))
+                % (self.path, _some(foreign))
+            )
+        if entries:  # tf1gan's file names, but no proof that tf1gan wrote them (a TensorBoard logdir, say)
+            raise RunError(
+                "%s is not a tf1gan run: it holds %s, but neither tf1gan's marker (%s) nor a tf1gan config.json; "
+                "tf1gan replaces only what it wrote, so choose a new or empty folder"
+                % (self.path, _some(entries), os.path.basename(owned.marker_path(self.path, MARKER)))
             )
 
     def create(self, config, force=False, device="cpu"):
-        """Start a new run here and write config.json.
+        """Start a new run here: write its marker, then config.json.
 
         An existing run is refused unless ``force``; with it, only the files
-        tf1gan writes are deleted (anything else in the folder stays). A folder
-        holding other files is always refused.
+        tf1gan writes are deleted (anything else in the folder stays), once
+        every check has passed. A folder that is not provably a tf1gan run,
+        or where a link stands in for tf1gan's files, is always refused.
         """
         self.check_writable_target(force)
         if self.holds_run():
             self.remove_own_files()
         try:
-            for folder in (self.path, self.checkpoint_dir, self.samples_dir):
+            os.makedirs(self.path, exist_ok=True)
+            owned.write_marker(self.path, MARKER)
+            for folder in (self.checkpoint_dir, self.samples_dir):
                 os.makedirs(folder, exist_ok=True)
         except OSError as e:
             raise RunError("%s: cannot create the run folder (%s)" % (self.path, e.strerror or e))
         self.write_config(config, device)
 
     def remove_own_files(self):
-        """Delete what tf1gan writes into a run folder (nothing else), and its subfolders if that empties them."""
+        """Delete what tf1gan writes into a run folder (nothing else), and its subfolders if that empties them.
+
+        Only regular files are deleted and only real subfolders entered (never
+        a link); the marker goes last, so a run cut short here stays provable.
+        """
+        marker = owned.marker_path(self.path, MARKER)
         try:
-            for folder, pattern in (
-                (self.path, _OWN_TOP),
-                (self.samples_dir, _OWN_SAMPLE),
-                (self.checkpoint_dir, _OWN_CHECKPOINT),
-                (self.checkpoint_dir, _OWN_BEST),
-            ):
+            for folder, pattern in self._own_patterns():
+                if not owned.is_plain_dir(folder):
+                    continue
                 for name in _listdir(folder):
-                    if pattern.match(name) and os.path.isfile(os.path.join(folder, name)):
-                        os.unlink(os.path.join(folder, name))
+                    path = os.path.join(folder, name)
+                    if pattern.match(name) and path != marker and owned.is_plain_file(path):
+                        os.unlink(path)
             for folder in (self.samples_dir, self.checkpoint_dir):
-                if os.path.isdir(folder) and not os.listdir(folder):
+                if owned.is_plain_dir(folder) and not os.listdir(folder):
                     os.rmdir(folder)
+            if owned.is_plain_file(marker):
+                os.unlink(marker)
         except OSError as e:
             raise RunError("%s: cannot clear the old run (%s)" % (self.path, e.strerror or e))
 
@@ -139,14 +207,15 @@ class RunFolder(object):
         """Remove the folder if nothing but a released lock file is left in it."""
         try:
             if set(_listdir(self.path)) <= {LOCK} and os.path.isdir(self.path):
-                if os.path.exists(os.path.join(self.path, LOCK)):
+                if owned.is_plain_file(os.path.join(self.path, LOCK)):
                     os.unlink(os.path.join(self.path, LOCK))
                 os.rmdir(self.path)
         except OSError:
             pass  # an empty folder left behind is harmless; the error that led here matters more
 
     def lock(self):
-        """A :class:`RunLock` on this folder (the folder must exist)."""
+        """A :class:`RunLock` on this folder (the folder must exist), once :meth:`check_layout` has passed."""
+        self.check_layout()
         return RunLock(self.path)
 
     def write_config(self, config, device="cpu"):
@@ -390,6 +459,29 @@ class RunFolder(object):
                     os.unlink(os.path.join(self.checkpoint_dir, name))
                 except OSError:
                     pass  # a stale best file costs disk space only; best.json names the one in use
+
+
+def _is_run_config(path):
+    """Whether ``path`` is a regular file holding a tf1gan run's config (as every version wrote it)."""
+    if not owned.is_plain_file(path):
+        return False
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("config"), dict)
+        and isinstance(doc.get("versions"), dict)
+        and isinstance(doc.get("argv"), list)
+        and all(key in doc["config"] for key in _CORE_SETTINGS)
+    )
+
+
+def _some(names):
+    """The first three of ``names``, for a message."""
+    return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
 
 
 def _listdir(folder):

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from tf1gan import data, model, plots, resources, runs
+from tf1gan import data, model, owned, plots, resources, runs
 from tf1gan.errors import RunError, first_line
 from tf1gan.fileio import atomic_write
 from tf1gan.tfcompat import session_config, tf
@@ -105,14 +105,18 @@ def draw(run_path, n, seed=0, checkpoint=None):
         gen.close()
 
 
-def write_samples(run_path, n, out, seed=0, checkpoint=None):
-    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
+def write_samples(run_path, n, out, seed=0, checkpoint=None, force=False):
+    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``.
+
+    An existing file is refused (before any work) unless ``force``.
+    """
+    if not out.lower().endswith(".png") and not out.endswith(".npy"):
+        out += ".npy"
+    owned.check_new_file(out, force)
     images, _ = draw(run_path, n, seed, checkpoint)
     if out.lower().endswith(".png"):
         plots.save_grid(images, out)
     else:
-        if not out.endswith(".npy"):
-            out += ".npy"
         buf = io.BytesIO()
         np.save(buf, images.astype(np.float32), allow_pickle=False)
         atomic_write(out, buf.getvalue())

@@ -108,11 +108,17 @@ def metrics_are_clean(out):
 
 
 def tree(path):
-    """{relative path: sha256} of every file under ``path``: what a test compares to prove nothing changed."""
+    """{relative path: sha256} of every file under ``path``: what a test compares to prove nothing changed.
+
+    A symbolic link is recorded as the link itself ("-> target"), never followed.
+    """
     found = {}
-    for root, _, files in os.walk(path):
-        for name in files:
+    for root, dirs, files in os.walk(path):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             full = os.path.join(root, name)
+            if os.path.islink(full):
+                found[os.path.relpath(full, path)] = "-> " + os.readlink(full)
+                continue
             with open(full, "rb") as f:
                 found[os.path.relpath(full, path)] = hashlib.sha256(f.read()).hexdigest()
     return found
