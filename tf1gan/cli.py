@@ -13,8 +13,8 @@ import sys
 import time
 from typing import Tuple
 
-from tf1gan import __version__, config
-from tf1gan.errors import ConfigError, Tf1ganError
+from tf1gan import __version__, config, signals
+from tf1gan.errors import ConfigError, Interrupted, Tf1ganError
 
 EXIT_CODES = """exit codes: 0 done, 1 other error, 2 bad flag or setting, 3 data error,
 4 run folder error, 5 non-finite loss, 6 golden check failed,
@@ -510,21 +510,39 @@ def build_parser():
 
 def main(argv=None):
     """Run the command line; return the exit code."""
+    signals.install()  # python -m tf1gan did already, before importing this module; the console script did not
     # With a file-size limit (ulimit -f), exceeding it should be an error the
     # code can report, not a signal that kills the process mid-write.
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         args.func(args)
-    except Tf1ganError as e:
+        signals.check()  # a signal whose exception a library swallowed still stops the command
+        sys.stdout.flush()  # a full or closed stdout fails here, where it can be reported
+    except Interrupted as e:  # training saved a checkpoint first
         sys.stderr.write("tf1gan: error: %s\n" % e)
         return e.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("tf1gan: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        # the reader of our output went away (| head): not an error worth a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except BaseException as e:
+        if signals.received() is not None:  # whatever the signal's exception turned into on its way up
+            return signals.report(signals.received())
+        if isinstance(e, Tf1ganError):
+            sys.stderr.write("tf1gan: error: %s\n" % e)
+            return e.exit_code
+        if isinstance(e, OSError) and _stdout_broken():
+            # > /dev/full, or the reader of our output went away (| head): the work itself is done
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if not isinstance(e, BrokenPipeError):
+                sys.stderr.write("tf1gan: error: cannot write to standard output (%s)\n" % (e.strerror or e))
+            return 1
+        raise
     return 0
+
+
+def _stdout_broken():
+    """Whether standard output can no longer be written (what is left in its buffer cannot be flushed)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False

@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from tf1gan import convnets, data, model, plots, resources, runs
+from tf1gan import convnets, data, model, plots, resources, runs, signals
 from tf1gan.config import flag_of
 from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.monitor import Monitor
@@ -271,6 +271,7 @@ class _StopSignals(object):
         self.previous = {}
 
     def __enter__(self):
+        signals.check()  # one that came before, and whose exception something swallowed, stops the run now
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 self.previous[sig] = signal.signal(sig, self._handle)
