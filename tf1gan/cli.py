@@ -304,7 +304,7 @@ def _add_compare(sub):
     p.add_argument("--steps", type=_at_least_one, default=2000, help="training steps of every version (default 2000)")
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
-    p.add_argument("--seed", type=int, default=1234, help="seed of every version (default 1234, the listing's)")
+    p.add_argument("--seed", type=_seed, default=1234, help="seed of every version (default 1234, the listing's)")
     p.add_argument("--no-evaluate", action="store_true", help="skip the quality figures (faster)")
     p.add_argument(
         "--eval-samples",
@@ -333,10 +333,13 @@ def _add_compare(sub):
 
 
 def cmd_compare(args):
-    from tf1gan import compare
+    from tf1gan import compare, evaluate
 
+    # every flag is checked here, before the studies spend minutes
     if args.seeds < 0:
         raise ConfigError("--seeds must be 0 (no seed study) or more, got %d" % args.seeds)
+    if not args.no_evaluate and args.eval_samples < evaluate.MIN_SAMPLES:
+        raise ConfigError("--eval-samples must be at least %d, got %d" % (evaluate.MIN_SAMPLES, args.eval_samples))
     rows, paths, _ = compare.compare(
         args.out,
         lang=args.lang,
@@ -515,6 +518,8 @@ def main(argv=None):
     # code can report, not a signal that kills the process mid-write.
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    stdout = sys.stdout
+    sys.stdout = _Output(stdout)
     try:
         args = build_parser().parse_args(argv)
         args.func(args)
@@ -526,23 +531,47 @@ def main(argv=None):
     except BaseException as e:
         if signals.received() is not None:  # whatever the signal's exception turned into on its way up
             return signals.report(signals.received())
+        if isinstance(e, _OutputError):
+            # > /dev/full, or the reader of our output went away (| head): the work itself is done; what
+            # is left in the buffer goes nowhere, so that Python's own flush at exit does not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+            if not isinstance(e.error, BrokenPipeError):
+                sys.stderr.write("tf1gan: error: %s\n" % e)
+            return e.exit_code
         if isinstance(e, Tf1ganError):
             sys.stderr.write("tf1gan: error: %s\n" % e)
             return e.exit_code
-        if isinstance(e, OSError) and _stdout_broken():
-            # > /dev/full, or the reader of our output went away (| head): the work itself is done
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            if not isinstance(e, BrokenPipeError):
-                sys.stderr.write("tf1gan: error: cannot write to standard output (%s)\n" % (e.strerror or e))
-            return 1
         raise
+    finally:
+        sys.stdout = stdout
     return 0
 
 
-def _stdout_broken():
-    """Whether standard output can no longer be written (what is left in its buffer cannot be flushed)."""
-    try:
-        sys.stdout.flush()
-    except OSError:
-        return True
-    return False
+class _OutputError(Tf1ganError):
+    """Standard output cannot be written (a full disk, a closed pipe)."""
+
+    def __init__(self, error):
+        Tf1ganError.__init__(self, "cannot write to standard output (%s)" % (error.strerror or error))
+        self.error = error
+
+
+class _Output(object):
+    """``sys.stdout`` while a command runs: a write or flush that fails is an :class:`_OutputError`."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        try:
+            return self.stream.write(text)
+        except OSError as e:
+            raise _OutputError(e)
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except OSError as e:
+            raise _OutputError(e)
+
+    def __getattr__(self, name):  # isatty, fileno, encoding ...
+        return getattr(self.stream, name)

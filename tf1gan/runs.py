@@ -174,10 +174,15 @@ class RunFolder(object):
     def read_machine(self):
         """The :func:`tf1gan.machine.describe` block this run recorded (its CPU is None if it predates that)."""
         doc = self._read_config_doc()
-        return {
+        block = {
             key: doc.get(key, default)
             for key, default in (("versions", {}), ("cpu", None), ("gpu", None), ("threads", None), ("env", {}))
         }
+        try:
+            machine.check_block(block)
+        except ValueError as e:
+            raise RunError("%s: not a readable run config (%s)" % (self.config_path, e))
+        return block
 
     def _parse_metrics(self):
         """(records, damaged lines as (line number, text)): a record is a JSON object with an integer step."""
