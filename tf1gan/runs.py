@@ -46,6 +46,8 @@ KEEP_CHECKPOINTS = 3
 # What tf1gan writes into a run folder, and nothing else: all that --force may delete.
 _OWN_TOP = re.compile(r"^(config\.json|metrics\.jsonl|loss_curve\.png|events\.out\.tfevents\..+|\..+\.tmp)$")
 _OWN_SAMPLE = re.compile(r"^step_\d{6}\.png$")
+# A file of checkpoint step (1), or TensorFlow's temporary file (2) of one being written.
+_CHECKPOINT_FILE = re.compile(r"^model\.ckpt-(\d+)\.(?:index|meta|data-\d{5}-of-\d{5})(\.tempstate\d+)?$")
 _OWN_CHECKPOINT = re.compile(
     r"^(checkpoint|model\.ckpt-(\d+)\.(index|meta|data-\d{5}-of-\d{5})|model\.ckpt-\d+_temp\S*|\..+\.tmp)$"
 )
@@ -244,6 +246,27 @@ class RunFolder(object):
             if m and m.group(3) == "index":
                 steps.add(int(m.group(2)))
         return [Checkpoint(s, "%s-%d" % (self.checkpoint_prefix, s)) for s in sorted(steps)]
+
+    def retire_orphans(self):
+        """Delete checkpoint files that a process killed while saving left behind, once a later save is indexed.
+
+        Those are the files of steps the index does not name, older than its
+        newest checkpoint, and TensorFlow's ``.tempstate`` files of a write that
+        never finished, up to that step. Newer ones are left alone: a resumed
+        run writes them again, or retires them later. Call after a save, under
+        the run's lock; a file that cannot be deleted now is tried again at the next save.
+        """
+        indexed = self.indexed_checkpoints()
+        if not indexed:
+            return
+        named, newest = {c.step for c in indexed}, indexed[-1].step
+        for name in _listdir(self.checkpoint_dir):
+            m = _CHECKPOINT_FILE.match(name)
+            if m and int(m.group(1)) <= newest and (m.group(2) or int(m.group(1)) not in named):
+                try:
+                    os.unlink(os.path.join(self.checkpoint_dir, name))
+                except OSError:
+                    pass
 
     def indexed_checkpoints(self):
         """The checkpoints the ``checkpoint`` index names, oldest first, each mapped into this folder.

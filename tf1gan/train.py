@@ -164,7 +164,7 @@ class Trainer(object):
     def save(self, step):
         """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
         try:
-            return self.saver.save(
+            path = self.saver.save(
                 self.session, self.folder.checkpoint_prefix, global_step=step, write_meta_graph=False
             )
         except (tf.errors.OpError, OSError) as e:
@@ -172,6 +172,8 @@ class Trainer(object):
                 "%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
                 % (self.folder.checkpoint_dir, step, first_line(e))
             )
+        self.folder.retire_orphans()  # what an earlier process, killed while saving, left behind
+        return path
 
 
 def train(config, out, resume=False, force=False, stream=None, resume_from=None):
