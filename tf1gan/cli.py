@@ -230,7 +230,7 @@ def _add_evaluate(sub):
 def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
 
-    if args.run:
+    if args.run is not None:  # --run "" is a run folder that is not there, not the absence of --run
         samples, run_config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
         dataset = args.dataset or run_config.dataset
     else:
@@ -246,7 +246,13 @@ def cmd_evaluate(args):
     if args.json:
         fileio.atomic_write(
             args.json,
-            evaluate.to_json(figures, real, dataset=dataset, n_samples=len(samples), source=args.run or args.samples),
+            evaluate.to_json(
+                figures,
+                real,
+                dataset=dataset,
+                n_samples=len(samples),
+                source=args.samples if args.run is None else args.run,
+            ),
         )
 
 
