@@ -532,7 +532,7 @@ def main(argv=None):
         signals.check()  # a signal whose exception a library swallowed still stops the command
         sys.stdout.flush()  # a full or closed stdout fails here, where it can be reported
     except Interrupted as e:  # training saved a checkpoint first
-        sys.stderr.write("tf1gan: error: %s\n" % e)
+        _error(e)
         return e.exit_code
     except BaseException as e:
         if signals.received() is not None:  # whatever the signal's exception turned into on its way up
@@ -542,15 +542,21 @@ def main(argv=None):
             # is left in the buffer goes nowhere, so that Python's own flush at exit does not fail again
             os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
             if not isinstance(e.error, BrokenPipeError):
-                sys.stderr.write("tf1gan: error: %s\n" % e)
+                _error(e)
             return e.exit_code
         if isinstance(e, Tf1ganError):
-            sys.stderr.write("tf1gan: error: %s\n" % e)
+            _error(e)
             return e.exit_code
         raise
     finally:
         sys.stdout = stdout
     return 0
+
+
+def _error(e):
+    """Write ``tf1gan: error: <e>`` as one line: control characters (of a path, say) are shown escaped."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(e))
+    sys.stderr.write("tf1gan: error: %s\n" % text)
 
 
 class _OutputError(Tf1ganError):

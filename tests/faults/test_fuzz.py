@@ -196,7 +196,11 @@ def fuzzed_bytes(data, original):
         return data.draw(st.binary(max_size=300), "bytes")
     if how == "cut":
         return original[: data.draw(st.integers(0, max(len(original) - 1, 0)), "cut")]
-    text = original.decode("utf-8")
+    try:
+        text = original.decode("utf-8")
+    except UnicodeDecodeError:  # a binary file (.npy): its header's bytes changed instead
+        i = data.draw(st.integers(0, min(len(original), 128) - 1), "at")
+        return original[:i] + data.draw(st.binary(min_size=1, max_size=4), "with") + original[i + 1 :]
     if how == "lines":  # one line of a JSON-lines file (or of the index) replaced
         lines = text.split("\n")
         i = data.draw(st.integers(0, len(lines) - 1), "line")
