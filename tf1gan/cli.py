@@ -461,7 +461,9 @@ def _add_data(sub):
         help="list the data sets, or fetch and verify one",
         description="Without flags: each registered data set, where its files are found on this "
         "machine (or that it would be downloaded), and its license. With --fetch: "
-        "locate or download the data set and verify every file's checksum.",
+        "locate or download the data set and verify every file's checksum. A download gives up after "
+        "$TF1GAN_DOWNLOAD_DEADLINE seconds (default 1800), or when under 1 KB arrived in "
+        "$TF1GAN_DOWNLOAD_STALL seconds (default 60).",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
