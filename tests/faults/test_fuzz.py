@@ -28,12 +28,17 @@ from tf1gan import compare, golden
 pytestmark = pytest.mark.slow
 TINY = ["--hidden", "16", "--z-dim", "8", "--batch-size", "16", "--threads", "1", "--monitor-every", "0"]
 DOCUMENTED = {0, 1, 2, 3, 4, 5, 6}
-# A few dozen examples per test keep the suite quick; raise FUZZ_EXAMPLES for a longer hunt.
-FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 25)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+
+
+def fuzz(examples):
+    """Hypothesis settings: ``examples`` keep the suite quick (about a minute here); FUZZ_EXAMPLES=N hunts longer."""
+    return settings(
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", examples)),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+
+
 # Flags whose valid values set how much work is done: fuzzed only with small or invalid values.
 WORK_SIZE = {"--steps", "--n", "--seed-steps", "--eval-samples", "--seeds", "--hidden", "--g-hidden", "--d-hidden"}
 WORK_SIZE |= {"--z-dim", "--threads", "--monitor-every", "--eval-every"}
@@ -143,7 +148,7 @@ def _too_much_work(flag, value):
         return False
 
 
-@FUZZ
+@fuzz(15)  # a valid command trains, exports or evaluates: seconds each
 @given(st.data())
 def test_every_flag_with_any_value(fixture_dir, stubs, data):
     command = data.draw(st.sampled_from(sorted(BASELINES)), "command")
@@ -231,7 +236,7 @@ READERS = {
 }
 
 
-@FUZZ
+@fuzz(30)  # most fuzzed files are refused at once
 @given(st.data())
 def test_every_file_tf1gan_reads(fixture_dir, stubs, data):
     (folder, name) = data.draw(st.sampled_from(sorted(READERS)), "file")
