@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import signal
 import ssl
 import struct
 import subprocess
@@ -89,6 +90,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if mode.startswith("drip:"):  # promise the whole file, send one byte every SECONDS
+            every = float(mode.split(":")[1])
+            for i in range(len(body)):
+                try:
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
+                if self.server.stopped.wait(every):
+                    return
+            return
         if mode == "wrong":  # the right length, the wrong bytes
             body = bytes(b ^ 0xFF for b in body[:64]) + body[64:]
         self.wfile.write(body)
@@ -102,7 +114,9 @@ def https_server(files, folder, modes=None):
     """Serve ``files`` (name -> bytes) over HTTPS on 127.0.0.1 with a fresh self-signed certificate.
 
     Yields (base_url, cert_path, server); point SSL_CERT_FILE at cert_path so the
-    client's default certificate store trusts it.
+    client's default certificate store trusts it. ``modes`` (name -> mode) serve a
+    file "ok", "truncate" (half, then hang up), "wrong" (the right length, the wrong
+    bytes) or "drip:SECONDS" (one byte every SECONDS: a stalled mirror).
     """
     cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
     subprocess.run(
@@ -130,6 +144,7 @@ def https_server(files, folder, modes=None):
     )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.files, server.modes, server.requests = files, dict(modes or {}), []
+    server.stopped = threading.Event()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     server.socket = ctx.wrap_socket(server.socket, server_side=True)
@@ -138,6 +153,7 @@ def https_server(files, folder, modes=None):
     try:
         yield "https://127.0.0.1:%d/" % server.server_address[1], cert, server
     finally:
+        server.stopped.set()
         server.shutdown()
         server.server_close()
 
@@ -169,6 +185,7 @@ def cli(*args, **env):
 
     out, err = io.StringIO(), io.StringIO()
     saved = {k: os.environ.get(k) for k in env}
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}  # main() installs its own
     os.environ.update({k: str(v) for k, v in env.items()})
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -177,6 +194,8 @@ def cli(*args, **env):
             except SystemExit as e:  # argparse: --help, usage errors
                 code = e.code
     finally:
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)

@@ -13,8 +13,8 @@ import sys
 import time
 from typing import Tuple
 
-from tf1gan import __version__, config
-from tf1gan.errors import ConfigError, Tf1ganError
+from tf1gan import __version__, config, signals
+from tf1gan.errors import ConfigError, Interrupted, Tf1ganError
 
 EXIT_CODES = """exit codes: 0 done, 1 other error, 2 bad flag or setting, 3 data error,
 4 run folder error, 5 non-finite loss, 6 golden check failed,
@@ -266,7 +266,7 @@ def _add_evaluate(sub):
 def cmd_evaluate(args):
     from tf1gan import evaluate, fileio, sample
 
-    if args.run:
+    if args.run is not None:  # --run "" is a run folder that is not there, not the absence of --run
         used = _checkpoint_used(args.run, args.checkpoint)
         samples, run_config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
         dataset = args.dataset or run_config.dataset
@@ -283,7 +283,13 @@ def cmd_evaluate(args):
     if args.json:
         fileio.atomic_write(
             args.json,
-            evaluate.to_json(figures, real, dataset=dataset, n_samples=len(samples), source=args.run or args.samples),
+            evaluate.to_json(
+                figures,
+                real,
+                dataset=dataset,
+                n_samples=len(samples),
+                source=args.samples if args.run is None else args.run,
+            ),
         )
 
 
@@ -347,7 +353,7 @@ def _add_compare(sub):
     p.add_argument("--steps", type=_at_least_one, default=2000, help="training steps of every version (default 2000)")
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
-    p.add_argument("--seed", type=int, default=1234, help="seed of every version (default 1234, the listing's)")
+    p.add_argument("--seed", type=_seed, default=1234, help="seed of every version (default 1234, the listing's)")
     p.add_argument("--no-evaluate", action="store_true", help="skip the quality figures (faster)")
     p.add_argument(
         "--eval-samples",
@@ -378,10 +384,13 @@ def _add_compare(sub):
 
 
 def cmd_compare(args):
-    from tf1gan import compare
+    from tf1gan import compare, evaluate
 
+    # every flag is checked here, before the studies spend minutes
     if args.seeds < 0:
         raise ConfigError("--seeds must be 0 (no seed study) or more, got %d" % args.seeds)
+    if not args.no_evaluate and args.eval_samples < evaluate.MIN_SAMPLES:
+        raise ConfigError("--eval-samples must be at least %d, got %d" % (evaluate.MIN_SAMPLES, args.eval_samples))
     rows, paths, _ = compare.compare(
         args.out,
         lang=args.lang,
@@ -563,7 +572,9 @@ def _add_data(sub):
         help="list the data sets, or fetch and verify one",
         description="Without flags: each registered data set, where its files are found on this "
         "machine (or that it would be downloaded), and its license. With --fetch: "
-        "locate or download the data set and verify every file's checksum.",
+        "locate or download the data set and verify every file's checksum. A download gives up after "
+        "$TF1GAN_DOWNLOAD_DEADLINE seconds (default 1800), or when under 1 KB arrived in "
+        "$TF1GAN_DOWNLOAD_STALL seconds (default 60).",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -622,21 +633,71 @@ def build_parser():
 
 def main(argv=None):
     """Run the command line; return the exit code."""
+    signals.install()  # python -m tf1gan did already, before importing this module; the console script did not
     # With a file-size limit (ulimit -f), exceeding it should be an error the
     # code can report, not a signal that kills the process mid-write.
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = _Output(stdout)
     try:
+        args = build_parser().parse_args(argv)
         args.func(args)
-    except Tf1ganError as e:
-        sys.stderr.write("tf1gan: error: %s\n" % e)
+        signals.check()  # a signal whose exception a library swallowed still stops the command
+        sys.stdout.flush()  # a full or closed stdout fails here, where it can be reported
+    except Interrupted as e:  # training saved a checkpoint first
+        _error(e)
         return e.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("tf1gan: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        # the reader of our output went away (| head): not an error worth a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except BaseException as e:
+        if signals.received() is not None:  # whatever the signal's exception turned into on its way up
+            return signals.report(signals.received())
+        if isinstance(e, _OutputError):
+            # > /dev/full, or the reader of our output went away (| head): the work itself is done; what
+            # is left in the buffer goes nowhere, so that Python's own flush at exit does not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+            if not isinstance(e.error, BrokenPipeError):
+                _error(e)
+            return e.exit_code
+        if isinstance(e, Tf1ganError):
+            _error(e)
+            return e.exit_code
+        raise
+    finally:
+        sys.stdout = stdout
     return 0
+
+
+def _error(e):
+    """Write ``tf1gan: error: <e>`` as one line: control characters (of a path, say) are shown escaped."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(e))
+    sys.stderr.write("tf1gan: error: %s\n" % text)
+
+
+class _OutputError(Tf1ganError):
+    """Standard output cannot be written (a full disk, a closed pipe)."""
+
+    def __init__(self, error):
+        Tf1ganError.__init__(self, "cannot write to standard output (%s)" % (error.strerror or error))
+        self.error = error
+
+
+class _Output(object):
+    """``sys.stdout`` while a command runs: a write or flush that fails is an :class:`_OutputError`."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        try:
+            return self.stream.write(text)
+        except OSError as e:
+            raise _OutputError(e)
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except OSError as e:
+            raise _OutputError(e)
+
+    def __getattr__(self, name):  # isatty, fileno, encoding ...
+        return getattr(self.stream, name)

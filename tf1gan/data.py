@@ -230,6 +230,13 @@ def _digests_of(data, prefix=""):
 def _read(path):
     try:
         with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > download.MAX_BYTES:  # checked before a byte is read: a 100 GB file is an error, not a MemoryError
+                _fail(
+                    path,
+                    "is %s, larger than any data file tf1gan knows (at most %s)"
+                    % (resources.format_size(size), resources.format_size(download.MAX_BYTES)),
+                )
             return f.read()
     except OSError as e:
         _fail(path, "cannot read (%s)" % (e.strerror or e))

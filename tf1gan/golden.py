@@ -387,6 +387,9 @@ def load(name, folder=None):
             snapshot = json.load(f)
         if not isinstance(snapshot, dict) or not {"meta", "data"} <= set(snapshot):
             raise ValueError("no meta and data blocks")
+        if not isinstance(snapshot["meta"], dict):
+            raise ValueError("its meta is not an object")
+        machine.check_block(machine_block(snapshot["meta"]))
         return snapshot
     except FileNotFoundError:
         return None

@@ -181,6 +181,23 @@ def describe(threads=0, device="cpu"):
     return block
 
 
+def check_block(block):
+    """Raise ValueError naming the first part of a recorded block (from a file) that is not as :func:`describe` writes.
+
+    Only what the comparisons read is checked: a block edited by hand into another shape is an error, not a crash.
+    """
+    for key in ("versions", "env"):
+        if not isinstance(block.get(key), dict):
+            raise ValueError("its %s is not an object" % key)
+    for key, needed in (("cpu", CPU_KEYS[:5]), ("gpu", ("name", "compute_capability", "tf32"))):
+        value = block.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise ValueError("its %s is neither an object nor null" % key)
+        missing = [k for k in needed if k not in value] if value else []
+        if missing:
+            raise ValueError("its %s has no %s" % (key, ", ".join(missing)))
+
+
 def short_name(block):
     """One line naming the processor of a block: 'GenuineIntel Intel(R) Xeon(R) Processor (6/207/2)'."""
     if not block:

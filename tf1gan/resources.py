@@ -23,12 +23,14 @@ def available_memory():
     return None
 
 
-def _size(n):
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1000:
-            return "%.0f %s" % (n, unit) if unit == "bytes" else "%.1f %s" % (n, unit)
+def format_size(n):
+    """``n`` bytes in the largest decimal unit that keeps the number under 1000: "512 bytes", "15.4 TB"."""
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        text = ("%.0f %s" if unit == "bytes" else "%.1f %s") % (n, unit)
+        if float(text.split()[0]) < 1000:  # 999.97 GB prints as 1.0 TB, not as 1000.0 GB
+            return text
         n /= 1000.0
-    return "%.3g GB" % n
+    return "%.1f PB" % n
 
 
 def check_fits(needed, what, error=ConfigError):
@@ -36,5 +38,6 @@ def check_fits(needed, what, error=ConfigError):
     available = available_memory()
     if available is not None and needed > USABLE_SHARE * available:
         raise error(
-            "%s needs about %s of memory; this machine has %s available" % (what, _size(needed), _size(available))
+            "%s needs about %s of memory; this machine has %s available"
+            % (what, format_size(needed), format_size(available))
         )

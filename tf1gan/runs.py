@@ -56,8 +56,10 @@ _OWN_TOP = re.compile(
     r"^(\.tf1gan-run|config\.json|metrics(\.damaged)?\.jsonl|loss_curve\.png|events\.out\.tfevents\..+|\..+\.tmp)$"
 )
 _OWN_SAMPLE = re.compile(r"^step_\d{6}\.png$")
+# A file of checkpoint step (1), or TensorFlow's temporary file (2) of one being written.
+_CHECKPOINT_FILE = re.compile(r"^model\.ckpt-(\d+)\.(?:index|meta|data-\d{5}-of-\d{5})(\.tempstate\d+)?$")
 _OWN_CHECKPOINT = re.compile(
-    r"^(checkpoint|model\.ckpt-(\d+)\.(index|meta|data-\d{5}-of-\d{5})|model\.ckpt-\d+_temp\S*|\..+\.tmp)$"
+    r"^(checkpoint|model\.ckpt-(\d+)\.(index|meta|data-\d{5}-of-\d{5})(\.tempstate\d+)?|model\.ckpt-\d+_temp\S*|\..+\.tmp)$"
 )
 
 _OWN_BEST = re.compile(r"^(best\.json|best\.ckpt-(\d+)\.(index|data-\d{5}-of-\d{5})|best\.ckpt-\d+_temp\S*)$")
@@ -247,10 +249,15 @@ class RunFolder(object):
     def read_machine(self):
         """The :func:`tf1gan.machine.describe` block this run recorded (its CPU is None if it predates that)."""
         doc = self._read_config_doc()
-        return {
+        block = {
             key: doc.get(key, default)
             for key, default in (("versions", {}), ("cpu", None), ("gpu", None), ("threads", None), ("env", {}))
         }
+        try:
+            machine.check_block(block)
+        except ValueError as e:
+            raise RunError("%s: not a readable run config (%s)" % (self.config_path, e))
+        return block
 
     def _parse_metrics(self):
         """(records, damaged lines as (line number, text)): a record is a JSON object with an integer step."""
@@ -309,9 +316,30 @@ class RunFolder(object):
         steps = set()
         for name in _listdir(self.checkpoint_dir):
             m = _OWN_CHECKPOINT.match(name)
-            if m and m.group(3) == "index":
+            if m and m.group(3) == "index" and not m.group(4):
                 steps.add(int(m.group(2)))
         return [Checkpoint(s, "%s-%d" % (self.checkpoint_prefix, s)) for s in sorted(steps)]
+
+    def retire_orphans(self):
+        """Delete checkpoint files that a process killed while saving left behind, once a later save is indexed.
+
+        Those are the files of steps the index does not name, older than its
+        newest checkpoint, and TensorFlow's ``.tempstate`` files of a write that
+        never finished, up to that step. Newer ones are left alone: a resumed
+        run writes them again, or retires them later. Call after a save, under
+        the run's lock; a file that cannot be deleted now is tried again at the next save.
+        """
+        indexed = self.indexed_checkpoints()
+        if not indexed:
+            return
+        named, newest = {c.step for c in indexed}, indexed[-1].step
+        for name in _listdir(self.checkpoint_dir):
+            m = _CHECKPOINT_FILE.match(name)
+            if m and int(m.group(1)) <= newest and (m.group(2) or int(m.group(1)) not in named):
+                try:
+                    os.unlink(os.path.join(self.checkpoint_dir, name))
+                except OSError:
+                    pass
 
     def indexed_checkpoints(self):
         """The checkpoints the ``checkpoint`` index names, oldest first, each mapped into this folder.

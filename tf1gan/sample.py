@@ -7,6 +7,7 @@ average when the run keeps one, else the live weights.
 
 import io
 import os
+import tokenize
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def load_samples(path):
             shape, _, dtype = read_header(f)
             offset = f.tell()
             size = os.fstat(f.fileno()).st_size
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, SyntaxError, tokenize.TokenError) as e:  # numpy parses the header as Python
         hint = " (a .npz archive: save the samples with numpy.save as .npy)" if str(path).endswith(".npz") else ""
         raise RunError("%s: not a readable .npy file of samples%s (%s)" % (path, hint, first_line(e)))
     if len(shape) != 2 or shape[1] != data.PIXELS or dtype.kind != "f" or shape[0] == 0:

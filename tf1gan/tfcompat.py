@@ -14,6 +14,7 @@ import sys
 import tempfile
 import warnings
 
+from tf1gan import signals
 from tf1gan.errors import Tf1ganError
 
 # TensorFlow's C++ start-up chatter (CPU features, XLA service) drowns the
@@ -75,6 +76,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
         "TensorFlow is not installed here (%s); install tensorflow==1.15.5 "
         "(make install does) or TensorFlow 2 for the compat.v1 path" % e
     )
+signals.check()  # TensorFlow's import swallows a KeyboardInterrupt: stop here for a signal that came during it
 
 TF_VERSION = _tf.__version__
 IS_TF2 = not TF_VERSION.startswith("1.")

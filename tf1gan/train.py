@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-from tf1gan import best, convnets, data, model, plots, resources, runs
+from tf1gan import best, convnets, data, model, plots, resources, runs, signals
 from tf1gan.config import flag_of
 from tf1gan.errors import ConfigError, Interrupted, NonFiniteLossError, RunError, first_line
 from tf1gan.monitor import Monitor
@@ -172,7 +172,7 @@ class Trainer(object):
     def save(self, step):
         """Write a checkpoint at ``step``; failure to write is a :class:`RunError` and the old one stays."""
         try:
-            return self.saver.save(
+            path = self.saver.save(
                 self.session, self.folder.checkpoint_prefix, global_step=step, write_meta_graph=False
             )
         except (tf.errors.OpError, OSError) as e:
@@ -180,6 +180,8 @@ class Trainer(object):
                 "%s: cannot write checkpoint at step %d (%s); the previous checkpoint is kept"
                 % (self.folder.checkpoint_dir, step, first_line(e))
             )
+        self.folder.retire_orphans()  # what an earlier process, killed while saving, left behind
+        return path
 
 
 def train(config, out, resume=False, force=False, stream=None, resume_from=None, early_stop=None):
@@ -288,6 +290,7 @@ class _StopSignals(object):
         self.previous = {}
 
     def __enter__(self):
+        signals.check()  # one that came before, and whose exception something swallowed, stops the run now
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 self.previous[sig] = signal.signal(sig, self._handle)

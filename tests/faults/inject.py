@@ -2,6 +2,7 @@
 
     python tests/faults/inject.py before-save@100 train --out RUN ...   # SIGKILL just before saving step 100
     python tests/faults/inject.py after-save@100 train --out RUN ...    # ... just after it is saved
+    python tests/faults/inject.py torn-save@100 train --out RUN ...     # SIGKILL inside the save of step 100
     python tests/faults/inject.py nan@24 train --out RUN ...            # NaN noise in batch 24 (step 25)
 
 The faults are wrapped around :class:`tf1gan.train.Trainer` here, so the
@@ -33,6 +34,23 @@ def inject(fault):
             return path
 
         train.Trainer.save = killing_save
+    elif point == "torn-save":
+        save = train.Trainer.save
+
+        def torn_save(self, step):
+            if step == number:
+                # what a kill inside Saver.save leaves: the step's files, not yet in the index, and a
+                # temporary file of a write in flight (TensorFlow's name for it)
+                self.saver.save(
+                    self.session, self.folder.checkpoint_prefix, global_step=step, write_meta_graph=False,
+                    write_state=False,
+                )  # fmt: skip
+                with open("%s-%d.data-00000-of-00001.tempstate42" % (self.folder.checkpoint_prefix, step), "wb") as f:
+                    f.write(b"\0" * 5000000)
+                os.kill(os.getpid(), signal.SIGKILL)
+            return save(self, step)
+
+        train.Trainer.save = torn_save
     elif point == "nan":
         feed = train.Trainer.feed
 

@@ -100,10 +100,55 @@ def test_cli_refuses_a_mirror_serving_the_wrong_bytes(tmp_path):
             "data", "--fetch", "mnist", TF1GAN_MIRROR=url, SSL_CERT_FILE=cert, TF1GAN_CACHE=str(tmp_path / "cache")
         )
     assert code == 3, stderr
-    lines = stderr.strip().splitlines()  # a progress line of the download, then the error
+    lines = stderr.strip().splitlines()
     assert lines[-1].startswith("tf1gan: error: ") and "checksum mismatch" in lines[-1]
     assert sum("error" in line for line in lines) == 1
     assert os.listdir(str(tmp_path / "cache" / "mnist")) == []
+
+
+@pytest.mark.parametrize(
+    "mode,deadline,stall,expected",
+    [
+        ("drip:0.05", "0.6", "60", "download not done after 0.6 s"),  # steady, but too slow to finish in time
+        ("drip:0.2", "60", "0.5", "download stalled: under 1.0 KB in 0.5 s"),  # a byte now and then
+        ("drip:30", "60", "0.3", "download stalled"),  # nothing at all after the headers
+    ],
+)
+def test_a_slow_mirror_meets_the_deadline_or_the_stall_timeout(tmp_path, monkeypatch, mode, deadline, stall, expected):
+    files = write_mnist_files(str(tmp_path / "served"))
+    monkeypatch.setitem(data.DATASETS, "mnist", registry_for(files))
+    cache = tmp_path / "cache"
+    for name, value in (("TF1GAN_CACHE", str(cache)), ("TF1GAN_DOWNLOAD_DEADLINE", deadline)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TF1GAN_DOWNLOAD_STALL", stall)
+    with https_server(files, str(tmp_path), modes={"train-images-idx3-ubyte.gz": mode}) as (url, cert, _):
+        monkeypatch.setenv("TF1GAN_MIRROR", url)
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+        with pytest.raises(DataError) as e:
+            data.load("mnist")
+    text = one_line(e.value)
+    assert "train-images-idx3-ubyte.gz" in text and expected in text, text
+    assert os.listdir(str(cache / "mnist")) == []  # no partial download
+
+
+@pytest.mark.parametrize("name,value", [("TF1GAN_DOWNLOAD_DEADLINE", "soon"), ("TF1GAN_DOWNLOAD_STALL", "0")])
+def test_bad_download_timeouts_are_one_line_errors(tmp_path, name, value):
+    code, _, stderr = cli("data", "--fetch", "mnist", TF1GAN_CACHE=str(tmp_path), **{name: value})
+    assert code == 2 and stderr.strip() == "tf1gan: error: $%s must be a positive number of seconds, got %r" % (
+        name,
+        value,
+    ), stderr
+
+
+def test_a_large_download_shows_bytes_and_rate(tmp_path, monkeypatch, capsys):
+    body = os.urandom(3 * 1000 * 1000)
+    with https_server({"big.gz": body}, str(tmp_path)) as (url, cert, _):
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+        dest = str(tmp_path / "cache" / "big.gz")
+        data.download.download(url + "big.gz", dest, lambda raw, url: None)
+    last = capsys.readouterr().err.rstrip().split("\r")[-1]
+    assert last.startswith("downloading big.gz: 3.0 MB of 3.0 MB (100%), ") and last.endswith("/s"), last
+    assert open(dest, "rb").read() == body
 
 
 def test_an_unreachable_mirror_is_a_data_error(tmp_path, monkeypatch):
