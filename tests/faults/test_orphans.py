@@ -22,9 +22,6 @@ def test_the_next_save_retires_orphans_older_than_the_newest_checkpoint(tmp_path
         shutil.copy(os.path.join(ckpt, "model.ckpt-2" + suffix), os.path.join(ckpt, "model.ckpt-9" + suffix))
     with open(os.path.join(ckpt, "model.ckpt-3.data-00000-of-00001.tempstate123"), "wb") as f:
         f.write(b"half a checkpoint")
-    user = tmp_path / "user.txt"
-    user.write_text("the user's own file")
-    os.symlink(str(user), os.path.join(ckpt, "model.ckpt-1.meta"))  # a link named like an orphan
     (tmp_path / "run" / "checkpoints" / "notes.txt").write_text("kept")
     code, _, err = cli("train", "--out", out, "--resume", "--steps", 6)
     assert code == 0, err
@@ -32,7 +29,20 @@ def test_the_next_save_retires_orphans_older_than_the_newest_checkpoint(tmp_path
         ["checkpoint", "notes.txt"]
         + ["model.ckpt-%d%s" % (s, x) for s in (2, 4, 6, 9) for x in (".index", ".data-00000-of-00001")]
     )  # step 9 is newer than the newest checkpoint: a later save may write it again
-    assert user.read_text() == "the user's own file"  # the link went, not what it points to
+
+
+def test_a_link_named_like_an_orphan_is_refused_before_anything_is_retired(tmp_path):
+    out = str(tmp_path / "run")
+    assert cli("train", "--out", out, "--steps", 4, "--checkpoint-every", 2, *TINY)[0] == 0
+    ckpt = os.path.join(out, "checkpoints")
+    user = tmp_path / "user.txt"
+    user.write_text("the user's own file")
+    os.symlink(str(user), os.path.join(ckpt, "model.ckpt-1.meta"))
+    before = sorted(os.listdir(ckpt))
+    code, _, err = cli("train", "--out", out, "--resume", "--steps", 6)
+    assert code == 4 and "symbolic link" in err and len(err.strip().splitlines()) == 1, err
+    assert sorted(os.listdir(ckpt)) == before and os.path.islink(os.path.join(ckpt, "model.ckpt-1.meta"))
+    assert user.read_text() == "the user's own file"
 
 
 @pytest.mark.slow
