@@ -171,8 +171,8 @@ def _add_sample(sub):
 def cmd_sample(args):
     from tf1gan import sample
 
-    out, images = sample.write_samples(args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint)
-    print("wrote %d samples to %s" % (len(images), out))
+    out, n = sample.write_samples(args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint)
+    print("wrote %d samples to %s" % (n, out))
 
 
 def _add_export(sub):

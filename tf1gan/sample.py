@@ -5,15 +5,18 @@ training graph uses) and restored with the weights samples come from: the moving
 average when the run keeps one, else the live weights.
 """
 
-import io
 import os
 
 import numpy as np
 
-from tf1gan import data, model, plots, resources, runs
+from tf1gan import convnets, data, model, plots, resources, runs
 from tf1gan.errors import RunError, first_line
-from tf1gan.fileio import atomic_write
+from tf1gan.fileio import atomic_file
 from tf1gan.tfcompat import session_config, tf
+
+# Samples drawn, generated and written at a time: the generator's batch, so that every image comes from
+# the same batch it always did.
+CHUNK = 1000
 
 
 class Generator(object):
@@ -40,7 +43,7 @@ class Generator(object):
             self.sess.close()
             raise
 
-    def sample(self, z, batch_size=1000):
+    def sample(self, z, batch_size=CHUNK):
         """Images [N, 784] in [0, 1] for noise ``z`` [N, z_dim]."""
         return np.concatenate(
             [self.sess.run(self.images, {self.Z: z[i : i + batch_size]}) for i in range(0, len(z), batch_size)]
@@ -106,14 +109,39 @@ def draw(run_path, n, seed=0, checkpoint=None):
 
 
 def write_samples(run_path, n, out, seed=0, checkpoint=None):
-    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``."""
-    images, _ = draw(run_path, n, seed, checkpoint)
+    """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``.
+
+    A ``.npy`` is written :data:`CHUNK` samples at a time, so its size is bounded
+    by the disk, not the memory; the noise is drawn chunk by chunk from the same
+    ``RandomState(seed)`` stream, so the file is the one :func:`draw` would give.
+    Returns (the path written, the number of samples).
+    """
     if out.lower().endswith(".png"):
+        images, _ = draw(run_path, n, seed, checkpoint)
         plots.save_grid(images, out)
-    else:
-        if not out.endswith(".npy"):
-            out += ".npy"
-        buf = io.BytesIO()
-        np.save(buf, images.astype(np.float32), allow_pickle=False)
-        atomic_write(out, buf.getvalue())
-    return out, images
+        return out, n
+    if not out.endswith(".npy"):
+        out += ".npy"
+    if n < 1:
+        raise RunError("the number of samples must be at least 1, got %d" % n)
+    gen = Generator(run_path, checkpoint)
+    try:
+        resources.check_fits(write_memory(gen.config), "writing --n %d samples" % n)
+        rng = np.random.RandomState(seed)
+        with atomic_file(out) as f:
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False}
+            np.lib.format.write_array_header_1_0(f, dict(header, shape=(n, data.PIXELS)))
+            for i in range(0, n, CHUNK):
+                z = model.noise_batch(gen.config, min(CHUNK, n - i), rng)
+                f.write(gen.sample(z, CHUNK).astype(np.float32, copy=False).tobytes())
+    finally:
+        gen.close()
+    return out, n
+
+
+def write_memory(config):
+    """Bytes :func:`write_samples` allocates beyond what the restored generator holds: one chunk's noise
+    (float64, then float32), the generator's activations, its images, their concatenation and their bytes."""
+    units = convnets.sizes(config)[2] if config.net == "conv" else sum(config.g_hidden)  # conv: D's too
+    floats = CHUNK * (3 * config.z_dim + 2 * units + 3 * data.PIXELS)
+    return 4 * floats + resources.SESSION_RUN
