@@ -5,6 +5,7 @@ training graph uses) and restored with the weights samples come from: the moving
 average when the run keeps one, else the live weights.
 """
 
+import io
 import os
 
 import numpy as np
@@ -127,10 +128,15 @@ def write_samples(run_path, n, out, seed=0, checkpoint=None):
     gen = Generator(run_path, checkpoint)
     try:
         resources.check_fits(write_memory(gen.config), "writing --n %d samples" % n)
+        header = io.BytesIO()
+        descr = np.lib.format.dtype_to_descr(np.dtype(np.float32))
+        np.lib.format.write_array_header_1_0(
+            header, {"descr": descr, "fortran_order": False, "shape": (n, data.PIXELS)}
+        )
+        resources.check_disk(len(header.getvalue()) + 4 * n * data.PIXELS, out, "--n %d samples" % n)
         rng = np.random.RandomState(seed)
         with atomic_file(out) as f:
-            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False}
-            np.lib.format.write_array_header_1_0(f, dict(header, shape=(n, data.PIXELS)))
+            f.write(header.getvalue())
             for i in range(0, n, CHUNK):
                 z = model.noise_batch(gen.config, min(CHUNK, n - i), rng)
                 f.write(gen.sample(z, CHUNK).astype(np.float32, copy=False).tobytes())
