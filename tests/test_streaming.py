@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from helpers import fake_mnist, idx_bytes
-from tf1gan import data, sample, train
-from tf1gan.errors import DataError
+from tf1gan import data, evaluate, sample, train
+from tf1gan.errors import DataError, RunError
 
 
 @pytest.fixture(scope="module", params=["uniform", "normal"])
@@ -89,3 +89,25 @@ def test_a_100_gb_file_is_refused_unread(tmp_path, monkeypatch):
         data.verified_idx(str(path), data.DATASETS["mnist"].train_images)
     with pytest.raises(DataError, match="need 784 bytes of data, found 99999999984"):  # no registry: unread too
         data.read_idx(str(path))
+
+
+def test_figures_in_small_blocks_equal_one_block(monkeypatch):
+    rng = np.random.RandomState(3)
+    centres, valid, test = (rng.rand(n, 784).astype(np.float32) for n in (300, 40, 70))
+    whole = evaluate.parzen(centres, valid, test), evaluate.nearest_distances(test, centres)
+    monkeypatch.setattr(evaluate, "BLOCK", 7 * 300)  # blocks of 7 rows: ten of them, the last one short
+    blocks = evaluate.parzen(centres, valid, test), evaluate.nearest_distances(test, centres)
+    np.testing.assert_allclose(blocks[0], whole[0], rtol=1e-12)
+    np.testing.assert_allclose(blocks[1], whole[1], rtol=1e-12)
+
+
+def test_samples_are_mapped_and_checked_chunk_by_chunk(tmp_path):
+    x = np.random.RandomState(4).uniform(size=(2 * sample.CHUNK + 10, 784)).astype(np.float32)
+    path = str(tmp_path / "s.npy")
+    np.save(path, x)
+    loaded = sample.load_samples(path)
+    assert isinstance(loaded, np.memmap) and np.array_equal(loaded, x)
+    x[-1, -1] = np.nan  # in the last chunk
+    np.save(path, x)
+    with pytest.raises(RunError, match="finite and in"):
+        sample.load_samples(path)

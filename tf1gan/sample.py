@@ -62,9 +62,10 @@ class Generator(object):
 def load_samples(path):
     """Samples from a ``.npy`` file, checked: float [N, 784] with values in [0, 1]; no pickles.
 
-    The header is read and checked first (shape, type, that the file really
-    holds that much data, and that it fits in memory), so a file declaring a
-    huge array is an error, not an allocation.
+    The header is read and checked first (shape, type, and that the file really
+    holds that much data), so a file declaring a huge array is an error, not an
+    allocation. The samples are mapped, not read into memory, and their values
+    checked :data:`CHUNK` rows at a time; returns the (read-only) mapping.
     """
     try:
         with open(path, "rb") as f:
@@ -85,11 +86,12 @@ def load_samples(path):
             "%s: the header declares %s values but the file holds %d bytes of data"
             % (path, "x".join(map(str, shape)), size - offset)
         )
-    resources.check_fits(2 * shape[0] * shape[1] * 4, "%s (%d samples)" % (path, shape[0]), RunError)
-    x = np.load(path, allow_pickle=False)
-    if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
-        raise RunError("%s: sample values must be finite and in [0, 1]" % path)
-    return x.astype(np.float32)
+    x = np.load(path, mmap_mode="r", allow_pickle=False)
+    for i in range(0, len(x), CHUNK):
+        rows = x[i : i + CHUNK]
+        if not (np.isfinite(rows).all() and rows.min() >= 0 and rows.max() <= 1):
+            raise RunError("%s: sample values must be finite and in [0, 1]" % path)
+    return x
 
 
 def check_sample_count(n, z_dim):
