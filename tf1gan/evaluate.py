@@ -58,7 +58,7 @@ def frechet_distance(feats_a, feats_b):
 # Float64 distances computed at a time (32 MB): a block of rows against every centre. Everything the figures
 # allocate beyond their inputs and results is a few such blocks and the centres in float64.
 BLOCK = 4 * 1000 * 1000
-_BLOCKS_ALIVE = 4  # the distances and the temporaries of computing them, or of their log-sum-exp
+_BLOCKS_ALIVE = 3  # a block of distances, and two while the next one is computed
 
 
 def _row_ranges(n_rows, n_cols):
@@ -81,7 +81,9 @@ def _squared_distances(x, centres):
     """Squared Euclidean distances [len(x), len(c)] in float64 of rows ``x`` to ``centres`` = :func:`_centres`."""
     c, c_sq = centres
     xi = np.asarray(np.asarray(x, np.float32), np.float64)
-    return np.maximum(np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :] - 2 * xi @ c.T, 0)
+    out = np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :]
+    out -= 2 * xi @ c.T  # in place, here and below: two blocks alive, not five
+    return np.maximum(out, 0, out=out)
 
 
 def _distance_blocks(x, centres):
@@ -93,9 +95,10 @@ def _distance_blocks(x, centres):
 def parzen_log_likelihoods(sq_dist, sigma):
     """log p(x) under a Gaussian Parzen window of width ``sigma`` for each row of squared distances."""
     n, d = sq_dist.shape[1], data.PIXELS
-    a = -sq_dist / (2 * sigma**2)
+    a = np.divide(sq_dist, -2 * sigma**2)  # -x / y, exactly; in place below: one block beside the distances
     m = a.max(axis=1, keepdims=True)
-    lse = m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+    a -= m
+    lse = m[:, 0] + np.log(np.sum(np.exp(a, out=a), axis=1))
     return lse - np.log(n) - d * np.log(sigma * np.sqrt(2 * np.pi))
 
 
@@ -165,12 +168,14 @@ class Evaluator(object):
 
     def memory_needed(self, n):
         """Bytes :meth:`figures` of ``n`` samples (then :meth:`real_figures`) allocate beyond this evaluator and
-        the samples: the classifier's outputs (float32 batches, joined, then float64) and their covariance; the
-        window centres or reference images in float64 with their norms, and a few blocks of distances."""
+        the samples: the classifier's outputs (float32 batches, joined, then float64) and their covariance, and
+        what its batches leave allocated; the window centres or reference images in float64 with their norms,
+        and a few blocks of distances."""
         width = self.test_probs.shape[1] + self.test_feats.shape[1]
         outputs = (4 + 4 + 8) * width * max(n, len(self.dataset.valid.images)) + 8 * width * n
         centres = 8 * (data.PIXELS + 1) * max(n, len(self.train))
-        return outputs + centres + _BLOCKS_ALIVE * 8 * BLOCK + resources.SESSION_RUN
+        blocks = _BLOCKS_ALIVE * 8 * BLOCK
+        return outputs + self.classifier.run_memory() + centres + blocks + resources.SESSION_RUN
 
     def real_figures(self):
         """The same figures for real held-out images (see the module docstring for each one's reference)."""
