@@ -8,6 +8,7 @@ held then plus what the guard says comes on top: max(VmHWM, VmRSS + bytes);
 the command's estimate is the largest over its guards. The parent reads the
 child's measured peak RSS from ``os.wait4`` (ru_maxrss) and prints both and
 their ratio, which must lie in [1, 1.5]: never below the peak, at most 1.5x.
+The "guard MB" and "RSS at MB" columns are those of the guard whose sum is largest.
 
 Commands (the data files are made up; nothing is downloaded):
 
@@ -54,6 +55,15 @@ def status_kb(field):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError("no %s in /proc/self/status" % field)
+
+
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo (platform.processor() says only x86_64)."""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine()
 
 
 def child(record_path, trust_dir, argv):
@@ -173,12 +183,17 @@ def main():
         sys.exit(child(args.child, args.trust_dir, rest))
     sizes = SIZES["tiny" if args.tiny else "full"]
     print(
-        "machine: %s, %d CPUs; python %s"
-        % (platform.processor() or platform.machine(), os.cpu_count(), platform.python_version())
+        "machine: %s, %d CPUs, %.0f GB; python %s"
+        % (
+            cpu_model(),
+            os.cpu_count(),
+            os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1e9,
+            platform.python_version(),
+        )
     )
     print(
         "  %-10s %9s  %10s  %10s  %10s  %10s  %s"
-        % ("command", "size", "guard MB", "RSS at MB", "estimate", "peak MB", "estimate/peak")
+        % ("command", "size", "guard MB", "RSS at MB", "estimate MB", "peak MB", "estimate/peak")
     )
     ratios = []
     with tempfile.TemporaryDirectory() as tmp:

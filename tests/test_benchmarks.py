@@ -97,3 +97,13 @@ def test_step_profile_gives_every_op_of_the_networks_a_stage(tiny, mnist10k):
     networks = ("generator/", "discriminator/", "d_step/", "g_step_d/", "dropout_masks/")
     assert not [name for name, stage in stages.items() if stage == "other" and name.startswith(networks)]
     assert stages["generator/g_step_fused"] == "G Adam" and stages["d_step/concat"] == "D forward, real and fake"
+
+
+def test_memory_prints_estimate_against_peak_for_each_guarded_command():
+    proc = run_script("memory.py", "--tiny")
+    assert proc.returncode == 0, proc.stderr
+    for command in ("sample", "evaluate", "data"):
+        rows = [line for line in proc.stdout.splitlines() if line.startswith("  %s " % command)]
+        assert len(rows) == 2, proc.stdout  # two sizes
+        assert all(float(row.split()[-1]) > 0 for row in rows)  # a ratio, not a dash: a guard ran
+    assert "every estimate within [1, 1.5] of its peak:" in proc.stdout
