@@ -12,6 +12,8 @@ The "guard MB" and "RSS at MB" columns are those of the guard whose sum is large
 
 Commands (the data files are made up; nothing is downloaded):
 
+* ``train --steps 4`` on mnist10k, the default model with hidden layers of N
+  units each (two in G, two in D; the default has 256,512 and 512,256);
 * ``sample --n N --out F.npy`` from a run trained for a few steps;
 * ``evaluate --samples F.npy`` of N rows against mnist10k;
 * ``data --fetch mnist --data-dir D``: a gzip'ed MNIST-layout set of N training
@@ -42,8 +44,8 @@ sys.path.insert(0, ROOT)
 
 TINY_MODEL = ["--hidden", "16", "--z-dim", "8", "--batch-size", "16", "--threads", "1", "--monitor-every", "0"]
 SIZES = {
-    "full": {"sample": (30000, 300000), "evaluate": (10000, 100000), "data": (60000, 600000)},
-    "tiny": {"sample": (200, 3000), "evaluate": (200, 400), "data": (100, 1000)},
+    "full": {"train": (512, 4096), "sample": (30000, 300000), "evaluate": (10000, 100000), "data": (60000, 600000)},
+    "tiny": {"train": (16, 64), "sample": (200, 3000), "evaluate": (200, 400), "data": (100, 1000)},
 }
 BOMB_IMAGES = 2000000
 
@@ -205,6 +207,10 @@ def main():
         )
         assert code == 0, "training the run to sample from failed"
         cases = []
+        for n in sizes["train"]:
+            widths = ["--hidden", "%d,%d" % (n, n), "--d-hidden", "%d,%d" % (n, n)]
+            argv = ["train", "--out", os.path.join(tmp, "t%d" % n), "--steps", "4", "--checkpoint-every", "4"]
+            cases.append(("train", n, argv + model + widths, None))
         for n in sizes["sample"]:
             cases.append(
                 ("sample", n, ["sample", "--run", run, "--n", str(n), "--out", os.path.join(tmp, "s.npy")], None)
