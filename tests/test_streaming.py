@@ -111,3 +111,16 @@ def test_samples_are_mapped_and_checked_chunk_by_chunk(tmp_path):
     np.save(path, x)
     with pytest.raises(RunError, match="finite and in"):
         sample.load_samples(path)
+
+
+def test_the_figures_are_refused_before_they_allocate(monkeypatch):
+    from tf1gan import resources
+    from tf1gan.errors import ConfigError
+
+    with evaluate.Evaluator("mnist10k") as ev:
+        needed = ev.memory_needed(200)
+        monkeypatch.setattr(resources, "available_memory", lambda: int(needed / resources.USABLE_SHARE) - 1)
+        monkeypatch.setattr(ev.classifier, "run", lambda x: pytest.fail("ran the classifier"))
+        with pytest.raises(ConfigError, match="the figures of 200 samples needs about"):
+            ev.figures(np.zeros((200, 784), np.float32))
+    assert needed > 8 * 785 * len(ev.train)  # the reference images in float64, at least

@@ -150,7 +150,8 @@ class Evaluator(object):
                 "the quality figures need at least %d samples (a spread over the classes, a covariance); got %d"
                 % (MIN_SAMPLES, len(samples))
             )
-        resources.check_fits(self.memory_needed(len(samples)), "the figures of %d samples" % len(samples))
+        n = max(len(samples), 0 if parzen_on is None else len(parzen_on))
+        resources.check_fits(self.memory_needed(n), "the figures of %d samples" % len(samples))
         probs, feats = self.classifier.run(samples)
         hist = class_histogram(probs)
         ll, se, sigma = parzen(samples if parzen_on is None else parzen_on, self.valid, self.test)
