@@ -161,8 +161,8 @@ def row(name, size, doc, peak):
     mb = 1e6
     if not doc["guards"]:
         print(
-            "  %-10s %9d  %10s  %10s  %10.0f  %10s  (no guard; %.0f MB at start)"
-            % (name, size, "-", "-", peak / mb, "-", doc["start"] / mb)
+            "  %-10s %9d  %10s  %10s  %10s  %10.0f  -  (no guard; %.0f MB at start)"
+            % (name, size, "-", "-", "-", peak / mb, doc["start"] / mb)
         )
         return None
     estimate = max(max(g["hwm"], g["rss"] + g["bytes"]) for g in doc["guards"])

@@ -13,9 +13,9 @@ from tf1gan.errors import ConfigError
 # Leave a margin for TensorFlow, Python and what the estimate does not count.
 USABLE_SHARE = 0.8
 
-# What one Session.run of a small graph adds to a process that has built and run it before (TensorFlow's
-# allocator and thread pools), measured with benchmarks/memory.py; every estimate of a command that runs
-# TensorFlow includes it.
+# What TensorFlow's runtime (its allocator's caches, thread pools) holds once a graph has run, beyond the
+# tensors an estimate counts; measured against the peak RSS with benchmarks/memory.py. Every estimate of a
+# command that runs TensorFlow includes it.
 SESSION_RUN = 64 * 1000 * 1000
 
 
