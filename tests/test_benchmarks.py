@@ -102,7 +102,7 @@ def test_step_profile_gives_every_op_of_the_networks_a_stage(tiny, mnist10k):
 def test_memory_prints_estimate_against_peak_for_each_guarded_command():
     proc = run_script("memory.py", "--tiny")
     assert proc.returncode == 0, proc.stderr
-    for command in ("sample", "evaluate", "data"):
+    for command in ("train", "sample", "evaluate", "data"):
         rows = [line for line in proc.stdout.splitlines() if line.startswith("  %s " % command)]
         assert len(rows) == 2, proc.stdout  # two sizes
         assert all(float(row.split()[-1]) > 0 for row in rows)  # a ratio, not a dash: a guard ran
