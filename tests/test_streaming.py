@@ -14,12 +14,10 @@ from tf1gan import data, evaluate, sample, train
 from tf1gan.errors import DataError, RunError
 
 
-@pytest.fixture(scope="module", params=["uniform", "normal"])
-def run(request, tmp_path_factory):
-    from conftest import TINY
-
-    out = str(tmp_path_factory.mktemp("stream") / "run")
-    train.train(TINY.replace(noise=request.param, steps=3, sample_every=3, checkpoint_every=3), out)
+@pytest.fixture(params=["uniform", "normal"])
+def run(request, tmp_path, tiny):
+    out = str(tmp_path / "run")
+    train.train(tiny.replace(noise=request.param, steps=3, sample_every=3, checkpoint_every=3), out)
     return out
 
 
