@@ -110,3 +110,13 @@ def test_sweep_benchmark_runs(tmp_path):
     for line in ("plain loop of tf1gan train", "sweep, 1 worker:", "sweep, 2 workers:", "engine overhead"):
         assert line in proc.stdout
     assert proc.stdout.count("peak RSS: sweep process") == 2
+
+
+def test_memory_prints_estimate_against_peak_for_each_guarded_command():
+    proc = run_script("memory.py", "--tiny")
+    assert proc.returncode == 0, proc.stderr
+    for command in ("train", "sample", "evaluate", "data"):
+        rows = [line for line in proc.stdout.splitlines() if line.startswith("  %s " % command)]
+        assert len(rows) == 2, proc.stdout  # two sizes
+        assert all(float(row.split()[-1]) > 0 for row in rows)  # a ratio, not a dash: a guard ran
+    assert "every estimate within [1, 1.5] of its peak:" in proc.stdout

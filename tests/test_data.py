@@ -1,6 +1,7 @@
 """The IDX reader, the registry's checksums, the embedded data set, batch order and downloads."""
 
 import gzip
+import io
 import os
 
 import numpy as np
@@ -86,7 +87,7 @@ def test_content_digest_accepts_recompressed_and_raw_copies():
 
     spec = data.FileSpec("x.gz", ("md5:" + "0" * 32, "content-sha256:" + hashlib.sha256(raw).hexdigest()))
     for body in (raw, gzip.compress(raw, compresslevel=1), gzip.compress(raw, compresslevel=9)):
-        assert data.verify(body, spec, "x").shape == (8, 28, 28)
+        assert data.verify(io.BytesIO(body), spec, "x").shape == (8, 28, 28)
 
 
 def test_label_count_mismatch(tmp_path, monkeypatch):

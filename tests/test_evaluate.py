@@ -34,14 +34,14 @@ def test_frechet_distance_of_gaussians():
 
 def test_parzen_matches_a_direct_float64_computation():
     rng = np.random.RandomState(1)
-    centres, test = rng.rand(50, 784), rng.rand(7, 784)
+    centres, test = rng.rand(50, 784).astype(np.float32), rng.rand(7, 784).astype(np.float32)  # as samples are
     sigma = 0.3
-    d2 = ((test[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
+    d2 = ((test[:, None, :].astype(np.float64) - centres[None, :, :]) ** 2).sum(-1)
     direct = np.log(np.mean(np.exp(-d2 / (2 * sigma**2)), axis=1)) - 784 * np.log(sigma * np.sqrt(2 * np.pi))
-    ours = evaluate.parzen_log_likelihoods(evaluate._squared_distances(test, centres), sigma)
+    ours = evaluate.parzen_log_likelihoods(evaluate._squared_distances(test, evaluate._centres(centres)), sigma)
     np.testing.assert_allclose(ours, direct, rtol=1e-9)
     # far from every centre, log-sum-exp stays finite where the direct sum underflows
-    far = evaluate.parzen_log_likelihoods(evaluate._squared_distances(test + 100, centres), 0.1)
+    far = evaluate.parzen_log_likelihoods(evaluate._squared_distances(test + 100, evaluate._centres(centres)), 0.1)
     assert np.all(np.isfinite(far))
 
 

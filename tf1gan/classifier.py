@@ -190,6 +190,16 @@ class Classifier(object):
             feats.append(f)
         return np.concatenate(probs).astype(np.float64), np.concatenate(feats).astype(np.float64)
 
+    def run_memory(self):
+        """Bytes a :meth:`run` batch can leave TensorFlow's allocator holding: each convolution's output, its
+        bias sum and ReLU (float32, at 28x28 then 14x14), and its pooled map."""
+        per_image, side = 0, 28
+        for _, shape in LAYERS:
+            if len(shape) == 4:  # a convolution's kernel: its outputs are shape[3] maps of side x side
+                per_image += 3 * side * side * shape[3] + (side // 2) ** 2 * shape[3]
+                side //= 2
+        return 4 * self.batch_size * per_image
+
     def predict(self, images):
         """Class probabilities [N, 10]."""
         return self.run(images)[0]

@@ -202,10 +202,10 @@ def cmd_sample(args):
     from tf1gan import sample
 
     used = _checkpoint_used(args.run, args.checkpoint)
-    out, images = sample.write_samples(
+    out, n = sample.write_samples(
         args.run, args.n, args.out, seed=args.seed, checkpoint=args.checkpoint, force=args.force
     )
-    print("wrote %d samples to %s (%s)" % (len(images), out, used))
+    print("wrote %d samples to %s (%s)" % (n, out, used))
 
 
 def _add_export(sub):

@@ -149,122 +149,158 @@ def _fail(path, what):
     raise DataError("%s: %s" % (path, what))
 
 
-def decompress(raw, path, magic=None):
-    """``raw`` itself, or its gunzipped bytes when it starts with the gzip magic.
-
-    Never more than the IDX header at the start of the data declares (and never
-    more than fits in memory): a gzip bomb stops a byte past that size instead
-    of filling the memory. ``magic``, when given, is checked first (see :func:`parse_idx`).
-    """
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:  # decompresses only as much as is read
-            head = f.read(4)
-            head += f.read(4 * head[3]) if len(head) == 4 else b""
-            limit = _declared_size(head, path, magic)
-            content = head + f.read(limit - len(head) + 1)
-    except (OSError, EOFError, zlib.error) as e:
-        _fail(path, "corrupt or truncated gzip data (%s)" % (str(e) or type(e).__name__))
-    if len(content) > limit:
-        _fail(path, "decompresses to more than the %d bytes its IDX header declares" % limit)
-    return content
+# Bytes read, inflated and hashed at a time: what reading a data file holds beyond the array it fills.
+BLOCK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _declared_size(head, path, magic):
-    """Total bytes of the IDX data whose header is ``head``, checked to fit in memory."""
-    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_DTYPES or head[3] == 0:
+def idx_memory(data_bytes):
+    """Bytes :func:`stream_idx` allocates for IDX data of ``data_bytes``: the array, a block, gzip's buffers."""
+    return data_bytes + 3 * BLOCK
+
+
+def _hashes():
+    return {"md5": hashlib.md5(), "sha256": hashlib.sha256()}
+
+
+def _update(hashes, block):
+    for h in hashes.values():
+        h.update(block)
+
+
+def _digests(hashes, prefix=""):
+    return {prefix + name + ":" + h.hexdigest() for name, h in hashes.items()}
+
+
+def file_digests(f):
+    """``"algo:hex"`` digests of the bytes of binary file ``f``, read :data:`BLOCK` bytes at a time."""
+    hashes = _hashes()
+    f.seek(0)
+    for block in iter(lambda: f.read(BLOCK), b""):
+        _update(hashes, block)
+    return _digests(hashes)
+
+
+def _header(head, path, magic):
+    """(dimensions, dtype) of the IDX header ``head`` (magic, type code, dimension count, dimensions), checked."""
+    if len(head) < 4:
+        _fail(path, "too short for an IDX header (%d bytes)" % len(head))
+    if head[:2] != b"\x00\x00" or head[2] not in _IDX_DTYPES or head[3] == 0:
         _fail(path, "not an IDX file (magic number 0x%s)" % head[:4].hex())
     if magic is not None and struct.unpack(">I", head[:4])[0] != magic:
         _fail(path, "wrong magic number 0x%s, expected 0x%08x" % (head[:4].hex(), magic))
     if len(head) < 4 + 4 * head[3]:
-        _fail(path, "header declares %d dimensions but the data ends after %d bytes" % (head[3], len(head)))
-    count = 1
-    for d in struct.unpack(">%dI" % head[3], head[4:]):
-        count *= d
-    size = len(head) + count * np.dtype(_IDX_DTYPES[head[2]]).itemsize
-    resources.check_fits(size, "%s (its IDX header declares %d bytes)" % (path, size), DataError)
-    return size
+        _fail(path, "header declares %d dimensions but the file ends after %d bytes" % (head[3], len(head)))
+    return struct.unpack(">%dI" % head[3], head[4:]), np.dtype(_IDX_DTYPES[head[2]])
 
 
-def parse_idx(raw, path="<bytes>", magic=None):
-    """Parse IDX bytes (already decompressed) into an array of the declared shape.
+def stream_idx(f, path="<bytes>", magic=None, keep=True):
+    """Read the IDX data of binary file ``f``, gzip-compressed or raw, a block at a time.
 
-    Checks the magic number (against ``magic`` too, when given: 0x803 for MNIST
-    images, 0x801 for labels), the type code, and that the data is exactly as
-    long as the dimensions say; any fault raises :class:`DataError` naming ``path``.
+    Returns (the array of the declared shape, or None unless ``keep``; the
+    ``"content-algo:hex"`` digests of the IDX bytes). Checks the magic number
+    (against ``magic`` too, when given: 0x803 for MNIST images, 0x801 for
+    labels), the type code, and that the data is exactly as long as the
+    dimensions say. Nothing is inflated past the size the header declares, and
+    only the array is allocated, after :func:`resources.check_fits` accepted it:
+    a gzip bomb or a header declaring terabytes is a one-line :class:`DataError`.
     """
-    if len(raw) < 4:
-        _fail(path, "too short for an IDX header (%d bytes)" % len(raw))
-    zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or type_code not in _IDX_DTYPES or ndim == 0:
-        _fail(path, "not an IDX file (magic number 0x%s)" % raw[:4].hex())
-    if magic is not None and struct.unpack(">I", raw[:4])[0] != magic:
-        _fail(path, "wrong magic number 0x%s, expected 0x%08x" % (raw[:4].hex(), magic))
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        _fail(path, "header declares %d dimensions but the file ends after %d bytes" % (ndim, len(raw)))
-    dims = struct.unpack(">%dI" % ndim, raw[4:header])
-    dtype = np.dtype(_IDX_DTYPES[type_code])
-    count = 1
-    for d in dims:
-        count *= d
-    expected = count * dtype.itemsize
-    if len(raw) - header != expected:
+    f.seek(0)
+    gzipped = f.read(2) == _GZIP_MAGIC
+    f.seek(0)
+    src = gzip.GzipFile(fileobj=f, mode="rb") if gzipped else f
+    hashes = _hashes()
+    try:
+        head = src.read(4)
+        head += src.read(4 * head[3]) if len(head) == 4 else b""
+        dims, dtype = _header(head, path, magic)
+        count = 1
+        for d in dims:
+            count *= d
+        size = count * dtype.itemsize
+        if not gzipped:  # a raw file's length is known before anything is read
+            found = f.seek(0, io.SEEK_END) - len(head)
+            f.seek(len(head))
+            if found != size:
+                _fail(path, "dimensions %s need %d bytes of data, found %d" % ("x".join(map(str, dims)), size, found))
+        if keep:
+            what = "%s (its IDX header declares %d bytes)" % (path, len(head) + size)
+            resources.check_fits(idx_memory(size), what, DataError)
+        out = np.empty(size, np.uint8) if keep else None
+        _update(hashes, head)
+        got = 0
+        while True:
+            block = src.read(min(BLOCK, size + 1 - got))  # one byte past the declared size shows a longer file
+            if not block:
+                break
+            if got + len(block) > size:
+                _fail(path, "decompresses to more than the %d bytes its IDX header declares" % (len(head) + size))
+            _update(hashes, block)
+            if keep:
+                out[got : got + len(block)] = np.frombuffer(block, np.uint8)
+            got += len(block)
+    except (OSError, EOFError, zlib.error) as e:
         _fail(
             path,
-            "dimensions %s need %d bytes of data, found %d" % ("x".join(map(str, dims)), expected, len(raw) - header),
+            ("corrupt or truncated gzip data (%s)" if gzipped else "cannot read (%s)") % (str(e) or type(e).__name__),
         )
-    return np.frombuffer(raw, dtype=dtype, count=count, offset=header).reshape(dims)
+    if got != size:
+        _fail(path, "dimensions %s need %d bytes of data, found %d" % ("x".join(map(str, dims)), size, got))
+    return (out.view(dtype).reshape(dims) if keep else None), _digests(hashes, "content-")
 
 
 def read_idx(path):
     """Read an IDX file, gzip-compressed or raw, into a numpy array."""
-    return parse_idx(decompress(_read(path), path), path)
+    with _open(path) as f:
+        return stream_idx(f, path)[0]
 
 
-def _digests_of(data, prefix=""):
-    return {prefix + "md5:" + hashlib.md5(data).hexdigest(), prefix + "sha256:" + hashlib.sha256(data).hexdigest()}
-
-
-def _read(path):
+def _open(path):
+    """``path`` opened for binary reading; a file larger than any data file tf1gan knows is refused unread."""
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > download.MAX_BYTES:  # checked before a byte is read: a 100 GB file is an error, not a MemoryError
-                _fail(
-                    path,
-                    "is %s, larger than any data file tf1gan knows (at most %s)"
-                    % (resources.format_size(size), resources.format_size(download.MAX_BYTES)),
-                )
-            return f.read()
+        f = open(path, "rb")
     except OSError as e:
         _fail(path, "cannot read (%s)" % (e.strerror or e))
+    size = os.fstat(f.fileno()).st_size
+    if size > download.MAX_BYTES:  # a 100 GB file is an error before a byte of it is read, not a MemoryError
+        f.close()
+        _fail(path, _too_large(size))
+    return f
 
 
-def verify(raw, spec, label, magic=None):
-    """Check ``raw`` (a file's bytes) against ``spec``'s digests; return the IDX array it holds.
+def _too_large(size):
+    return "is %s, larger than any data file tf1gan knows (at most %s)" % (
+        resources.format_size(size),
+        resources.format_size(download.MAX_BYTES),
+    )
+
+
+def verify(f, spec, label, magic=None):
+    """Check binary file ``f`` against ``spec``'s digests; return the IDX array it holds.
 
     A digest of the file as published or of its decompressed content must match;
     then the IDX structure is checked. Errors name ``label`` (a path or URL).
+    Each pass streams: the file is hashed, then read into the array.
     """
+    size = f.seek(0, io.SEEK_END)
+    if size > download.MAX_BYTES:  # before reading any of it: hashing 100 GB would take minutes
+        _fail(label, _too_large(size))
     known = set(spec.digests)
-    # The file's own digest first: a file that is not the published one is never decompressed, unless a
-    # digest of the content is known (a re-compressed copy), and then only up to its declared size.
-    matches = known & _digests_of(raw)
-    content = decompress(raw, label, magic) if matches or any(d.startswith("content-") for d in known) else None
-    if not matches and not (content is not None and known & _digests_of(content, "content-")):
-        _fail(
-            label,
-            "checksum mismatch: sha256 %s is none of the known digests (%s)"
-            % (hashlib.sha256(raw).hexdigest(), ", ".join(sorted(known))),
-        )
-    return parse_idx(content, label, magic)
+    digests = file_digests(f)
+    if known & digests:
+        return stream_idx(f, label, magic)[0]
+    # A file that is not the published one is never decompressed into memory; when a digest of the content is
+    # known (a re-compressed copy), the content is hashed as it streams by, and read only if it matches.
+    if any(d.startswith("content-") for d in known) and known & stream_idx(f, label, magic, keep=False)[1]:
+        return stream_idx(f, label, magic)[0]
+    sha256 = [d for d in digests if d.startswith("sha256:")][0][len("sha256:") :]
+    _fail(label, "checksum mismatch: sha256 %s is none of the known digests (%s)" % (sha256, ", ".join(sorted(known))))
 
 
 def verified_idx(path, spec, magic=None):
     """Read ``path`` as the published file ``spec``: checksum first, then IDX checks."""
-    return verify(_read(path), spec, path, magic)
+    with _open(path) as f:
+        return verify(f, spec, path, magic)
 
 
 def _candidates(folder, spec):
@@ -305,7 +341,10 @@ def locate(ds, data_dir, fetch):
     for spec in missing:
         try:
             download.fetch(
-                spec.name, download.mirrors(ds.mirrors), cache, lambda raw, url, spec=spec: verify(raw, spec, url)
+                spec.name,
+                download.mirrors(ds.mirrors),
+                cache,
+                lambda raw, url, spec=spec: verify(io.BytesIO(raw), spec, url),
             )
         except DataError as e:
             raise DataError("%s: %s" % (ds.name, e))
@@ -325,6 +364,7 @@ def _images_and_labels(folder, images_spec, labels_spec):
         _fail(labels_path, "expected a 1-dimensional label file, found %d dimensions" % labels.ndim)
     if len(labels) != len(images):
         _fail(labels_path, "%d labels for %d images in %s" % (len(labels), len(images), images_path))
+    resources.check_fits(labels.size * 8, "%s as int64 labels" % labels_path, DataError)
     return images.reshape(-1, PIXELS), labels.astype(np.int64)
 
 

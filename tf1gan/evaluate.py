@@ -25,7 +25,7 @@ import json
 import numpy as np
 
 from tf1gan import classifier as clf_mod
-from tf1gan import data
+from tf1gan import data, resources
 from tf1gan.classifier import class_histogram, classifier_score, modes_covered
 from tf1gan.errors import ConfigError
 
@@ -55,41 +55,68 @@ def frechet_distance(feats_a, feats_b):
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
 
 
+# Float64 distances computed at a time (32 MB): a block of rows against every centre. Everything the figures
+# allocate beyond their inputs and results is a few such blocks and the centres in float64.
+BLOCK = 4 * 1000 * 1000
+_BLOCKS_ALIVE = 3  # a block of distances, and two while the next one is computed
+
+
+def _row_ranges(n_rows, n_cols):
+    """(start, stop) of consecutive rows of which each block against ``n_cols`` columns holds at most BLOCK values."""
+    step = max(1, BLOCK // max(1, n_cols))
+    return [(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
+
+
+def _centres(x):
+    """(rows of ``x`` in float64 through float32, as samples are; their squared norms), converted block by block."""
+    c = np.empty((len(x), data.PIXELS))
+    c_sq = np.empty(len(x))
+    for i, j in _row_ranges(len(x), data.PIXELS):
+        c[i:j] = np.asarray(x[i:j], np.float32)
+        c_sq[i:j] = np.sum(c[i:j] * c[i:j], axis=1)
+    return c, c_sq
+
+
 def _squared_distances(x, centres):
-    """Squared Euclidean distances [len(x), len(centres)] in float64, computed in chunks of ~160 MB."""
-    c = np.asarray(centres, np.float64)
-    c_sq = np.sum(c * c, axis=1)
-    out = np.empty((len(x), len(c)))
-    chunk = max(1, 20000000 // len(c))
-    for i in range(0, len(x), chunk):
-        xi = np.asarray(x[i : i + chunk], np.float64)
-        out[i : i + chunk] = np.maximum(np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :] - 2 * xi @ c.T, 0)
-    return out
+    """Squared Euclidean distances [len(x), len(c)] in float64 of rows ``x`` to ``centres`` = :func:`_centres`."""
+    c, c_sq = centres
+    xi = np.asarray(np.asarray(x, np.float32), np.float64)
+    out = np.sum(xi * xi, axis=1)[:, None] + c_sq[None, :]
+    out -= 2 * xi @ c.T  # in place, here and below: two blocks alive, not five
+    return np.maximum(out, 0, out=out)
+
+
+def _distance_blocks(x, centres):
+    """(start, stop, squared distances of rows start:stop of ``x`` to every centre), a block at a time."""
+    for i, j in _row_ranges(len(x), len(centres[0])):
+        yield i, j, _squared_distances(x[i:j], centres)
 
 
 def parzen_log_likelihoods(sq_dist, sigma):
     """log p(x) under a Gaussian Parzen window of width ``sigma`` for each row of squared distances."""
     n, d = sq_dist.shape[1], data.PIXELS
-    a = -sq_dist / (2 * sigma**2)
+    a = np.divide(sq_dist, -2 * sigma**2)  # -x / y, exactly; in place below: one block beside the distances
     m = a.max(axis=1, keepdims=True)
-    lse = m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+    a -= m
+    lse = m[:, 0] + np.log(np.sum(np.exp(a, out=a), axis=1))
     return lse - np.log(n) - d * np.log(sigma * np.sqrt(2 * np.pi))
 
 
 def parzen(centres, validation, test):
     """(mean log-likelihood of ``test``, its standard error, sigma) with sigma fitted on ``validation``."""
-    val_d = _squared_distances(validation, centres)
-    sigma = max(SIGMAS, key=lambda s: parzen_log_likelihoods(val_d, s).mean())
-    ll = parzen_log_likelihoods(_squared_distances(test, centres), sigma)
+    c = _centres(centres)
+    val_ll = np.empty((len(SIGMAS), len(validation)))
+    for i, j, d in _distance_blocks(validation, c):
+        for k, s in enumerate(SIGMAS):
+            val_ll[k, i:j] = parzen_log_likelihoods(d, s)
+    sigma = SIGMAS[max(range(len(SIGMAS)), key=lambda k: val_ll[k].mean())]
+    ll = np.concatenate([parzen_log_likelihoods(d, sigma) for _, _, d in _distance_blocks(test, c)])
     return float(ll.mean()), float(ll.std(ddof=1) / np.sqrt(len(ll))), float(sigma)
 
 
 def nearest_distances(x, reference):
     """Euclidean distance from each row of ``x`` to its nearest row of ``reference``."""
-    chunk = max(1, 20000000 // len(reference))
-    return np.sqrt(
-        np.concatenate([_squared_distances(x[i : i + chunk], reference).min(axis=1) for i in range(0, len(x), chunk)])
-    )
+    return np.sqrt(np.concatenate([d.min(axis=1) for _, _, d in _distance_blocks(x, _centres(reference))]))
 
 
 class Evaluator(object):
@@ -118,12 +145,13 @@ class Evaluator(object):
 
     def figures(self, samples, parzen_on=None):
         """:class:`Figures` for ``samples`` [N, 784] in [0, 1] (``parzen_on``: other window centres)."""
-        samples = np.asarray(samples, np.float32)
         if len(samples) < MIN_SAMPLES:
             raise ConfigError(
                 "the quality figures need at least %d samples (a spread over the classes, a covariance); got %d"
                 % (MIN_SAMPLES, len(samples))
             )
+        n = max(len(samples), 0 if parzen_on is None else len(parzen_on))
+        resources.check_fits(self.memory_needed(n), "the figures of %d samples" % len(samples))
         probs, feats = self.classifier.run(samples)
         hist = class_histogram(probs)
         ll, se, sigma = parzen(samples if parzen_on is None else parzen_on, self.valid, self.test)
@@ -138,6 +166,17 @@ class Evaluator(object):
             nn_copy_rate=copies,
             parzen_sigma=sigma,
         )
+
+    def memory_needed(self, n):
+        """Bytes :meth:`figures` of ``n`` samples (then :meth:`real_figures`) allocate beyond this evaluator and
+        the samples: the classifier's outputs (float32 batches, joined, then float64) and their covariance, and
+        what its batches leave allocated; the window centres or reference images in float64 with their norms,
+        and a few blocks of distances."""
+        width = self.test_probs.shape[1] + self.test_feats.shape[1]
+        outputs = (4 + 4 + 8) * width * max(n, len(self.dataset.valid.images)) + 8 * width * n
+        centres = 8 * (data.PIXELS + 1) * max(n, len(self.train))
+        blocks = _BLOCKS_ALIVE * 8 * BLOCK
+        return outputs + self.classifier.run_memory() + centres + blocks + resources.SESSION_RUN
 
     def real_figures(self):
         """The same figures for real held-out images (see the module docstring for each one's reference)."""

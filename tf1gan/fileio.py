@@ -1,5 +1,6 @@
 """Writing files so that a process killed at any moment leaves the old or the new version, never half."""
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -17,17 +18,27 @@ def atomic_write(path, content):
 
     A symbolic link at ``path`` stays a link: the file it points to is replaced.
     """
-    path = os.path.realpath(path)
-    folder = os.path.dirname(path)
     if not isinstance(content, bytes):
         content = content.encode("utf-8")
+    with atomic_file(path) as f:
+        f.write(content)
+
+
+@contextlib.contextmanager
+def atomic_file(path):
+    """A binary file to write ``path`` piece by piece; it replaces ``path`` only when the block ends without error.
+
+    For output too large to hold in memory at once (see :func:`atomic_write` for links).
+    """
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     except OSError as e:
         raise RunError("%s: cannot write (%s)" % (path, e.strerror or e))
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(content)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, default_mode())  # mkstemp makes 0600; give the permissions open() would

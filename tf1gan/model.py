@@ -18,7 +18,7 @@ import hashlib
 
 import numpy as np
 
-from tf1gan import convnets
+from tf1gan import convnets, resources
 from tf1gan.data import PIXELS
 from tf1gan.tfcompat import tf
 
@@ -74,7 +74,8 @@ def derive_seed(seed, *names):
 
 def memory_estimate(config, num_images):
     """Rough bytes a training session of ``config`` needs: weights with Adam slots, gradients and the
-    moving average; activations of the three towers, forward and backward; the images kept in the graph.
+    moving average; activations of the three towers, forward and backward; the images kept in the graph;
+    TensorFlow's runtime once it has run (measured against the peak RSS by benchmarks/memory.py).
     """
 
     def params(widths):
@@ -89,7 +90,7 @@ def memory_estimate(config, num_images):
     copies = 3 + 2  # weight, two Adam slots; gradient and update temporaries
     floats = g * (copies + (1 if config.ema_decay > 0 else 0)) + d * copies
     floats += 20 * config.batch_size * (config.z_dim + units + PIXELS)
-    return 4 * floats + 2 * num_images * PIXELS
+    return 4 * floats + 2 * num_images * PIXELS + resources.SESSION_RUN
 
 
 def noise_batch(config, n, rng):

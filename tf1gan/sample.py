@@ -11,10 +11,14 @@ import tokenize
 
 import numpy as np
 
-from tf1gan import data, model, owned, plots, resources, runs
+from tf1gan import convnets, data, model, owned, plots, resources, runs
 from tf1gan.errors import RunError, first_line
-from tf1gan.fileio import atomic_write
+from tf1gan.fileio import atomic_file
 from tf1gan.tfcompat import session_config, tf
+
+# Samples drawn, generated and written at a time: the generator's batch, so that every image comes from
+# the same batch it always did.
+CHUNK = 1000
 
 
 class Generator(object):
@@ -41,7 +45,7 @@ class Generator(object):
             self.sess.close()
             raise
 
-    def sample(self, z, batch_size=1000):
+    def sample(self, z, batch_size=CHUNK):
         """Images [N, 784] in [0, 1] for noise ``z`` [N, z_dim]."""
         return np.concatenate(
             [self.sess.run(self.images, {self.Z: z[i : i + batch_size]}) for i in range(0, len(z), batch_size)]
@@ -59,9 +63,10 @@ class Generator(object):
 def load_samples(path):
     """Samples from a ``.npy`` file, checked: float [N, 784] with values in [0, 1]; no pickles.
 
-    The header is read and checked first (shape, type, that the file really
-    holds that much data, and that it fits in memory), so a file declaring a
-    huge array is an error, not an allocation.
+    The header is read and checked first (shape, type, and that the file really
+    holds that much data), so a file declaring a huge array is an error, not an
+    allocation. The samples are mapped, not read into memory, and their values
+    checked :data:`CHUNK` rows at a time; returns the (read-only) mapping.
     """
     try:
         with open(path, "rb") as f:
@@ -82,11 +87,12 @@ def load_samples(path):
             "%s: the header declares %s values but the file holds %d bytes of data"
             % (path, "x".join(map(str, shape)), size - offset)
         )
-    resources.check_fits(2 * shape[0] * shape[1] * 4, "%s (%d samples)" % (path, shape[0]), RunError)
-    x = np.load(path, allow_pickle=False)
-    if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
-        raise RunError("%s: sample values must be finite and in [0, 1]" % path)
-    return x.astype(np.float32)
+    x = np.load(path, mmap_mode="r", allow_pickle=False)
+    for i in range(0, len(x), CHUNK):
+        rows = x[i : i + CHUNK]
+        if not (np.isfinite(rows).all() and rows.min() >= 0 and rows.max() <= 1):
+            raise RunError("%s: sample values must be finite and in [0, 1]" % path)
+    return x
 
 
 def check_sample_count(n, z_dim):
@@ -109,16 +115,44 @@ def draw(run_path, n, seed=0, checkpoint=None):
 def write_samples(run_path, n, out, seed=0, checkpoint=None, force=False):
     """Write ``n`` samples to ``out``: a float32 ``.npy`` [n, 784] in [0, 1], or a grid for ``.png``.
 
-    An existing file is refused (before any work) unless ``force``.
+    An existing file is refused (before any work) unless ``force``. A ``.npy``
+    is written :data:`CHUNK` samples at a time, so its size is bounded by the
+    disk, not the memory; the noise is drawn chunk by chunk from the same
+    ``RandomState(seed)`` stream, so the file is the one :func:`draw` would give.
+    Returns (the path written, the number of samples).
     """
     if not out.lower().endswith(".png") and not out.endswith(".npy"):
         out += ".npy"
     owned.check_new_file(out, force)
-    images, _ = draw(run_path, n, seed, checkpoint)
     if out.lower().endswith(".png"):
+        images, _ = draw(run_path, n, seed, checkpoint)
         plots.save_grid(images, out)
-    else:
-        buf = io.BytesIO()
-        np.save(buf, images.astype(np.float32), allow_pickle=False)
-        atomic_write(out, buf.getvalue())
-    return out, images
+        return out, n
+    if n < 1:
+        raise RunError("the number of samples must be at least 1, got %d" % n)
+    gen = Generator(run_path, checkpoint)
+    try:
+        resources.check_fits(write_memory(gen.config), "writing --n %d samples" % n)
+        header = io.BytesIO()
+        descr = np.lib.format.dtype_to_descr(np.dtype(np.float32))
+        np.lib.format.write_array_header_1_0(
+            header, {"descr": descr, "fortran_order": False, "shape": (n, data.PIXELS)}
+        )
+        resources.check_disk(len(header.getvalue()) + 4 * n * data.PIXELS, out, "--n %d samples" % n)
+        rng = np.random.RandomState(seed)
+        with atomic_file(out) as f:
+            f.write(header.getvalue())
+            for i in range(0, n, CHUNK):
+                z = model.noise_batch(gen.config, min(CHUNK, n - i), rng)
+                f.write(gen.sample(z, CHUNK).astype(np.float32, copy=False).tobytes())
+    finally:
+        gen.close()
+    return out, n
+
+
+def write_memory(config):
+    """Bytes :func:`write_samples` allocates beyond what the restored generator holds: one chunk's noise
+    (float64, then float32), the generator's activations, its images, their concatenation and their bytes."""
+    units = convnets.sizes(config)[2] if config.net == "conv" else sum(config.g_hidden)  # conv: D's too
+    floats = CHUNK * (3 * config.z_dim + 2 * units + 3 * data.PIXELS)
+    return 4 * floats + resources.SESSION_RUN
