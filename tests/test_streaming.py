@@ -83,7 +83,7 @@ def test_a_100_gb_file_is_refused_unread(tmp_path, monkeypatch):
         f.write(idx_bytes(np.zeros((1, 28, 28), np.uint8))[:16])
         f.truncate(100 * 1000**3)  # sparse: no disk used
     monkeypatch.setattr(data, "file_digests", lambda f: pytest.fail("hashed a 100 GB file"))
-    with pytest.raises(DataError, match="100000000000 bytes, more than any published data file"):
+    with pytest.raises(DataError, match="is 100.0 GB, larger than any data file tf1gan knows"):
         data.verified_idx(str(path), data.DATASETS["mnist"].train_images)
     with pytest.raises(DataError, match="need 784 bytes of data, found 99999999984"):  # no registry: unread too
         data.read_idx(str(path))
