@@ -262,20 +262,34 @@ def _add_classifier(sub):
     )
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
-    p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
-    p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
+    p.add_argument(
+        "--model",
+        choices=("classifier", "allconv"),
+        default="classifier",
+        help="'classifier': the evaluation classifier (DATASET.npz); 'allconv': the second, independent "
+        "evaluation model of another design and recipe (DATASET.allconv.npz; see tf1gan/allconv.py)",
+    )
+    p.add_argument(
+        "--steps",
+        type=_at_least_one,
+        help="training steps (default: 3000 of batch 128 for classifier, 2500 of batch 64 for allconv)",
+    )
+    p.add_argument("--seed", type=_seed, help="seed (default: 0 for classifier, 1 for allconv)")
     p.add_argument("--out", help="folder for DATASET.npz and DATASET.json (default: the package's)")
     p.set_defaults(func=cmd_classifier)
 
 
 def cmd_classifier(args):
-    from tf1gan import classifier, data
+    from tf1gan import allconv, classifier, data
 
     ds = data.load(args.dataset, args.data_dir)
-    weights, meta = classifier.train(
-        ds, steps=args.steps, seed=args.seed, progress=lambda text: print(text, file=sys.stderr)
+    second = args.model == allconv.NAME
+    chosen = {k: v for k, v in (("steps", args.steps), ("seed", args.seed)) if v is not None}
+    weights, meta = (allconv if second else classifier).train(
+        ds, progress=lambda text: print(text, file=sys.stderr), **chosen
     )
-    npz = classifier.save(weights, meta, ds.name, args.out)
+    meta["command"] = " ".join(["tf1gan"] + sys.argv[1:])
+    npz = classifier.save(weights, meta, ds.name, args.out, allconv.NAME if second else None)
     print(
         "test accuracy %.2f%% on %d held-out images; wrote %s" % (100 * meta["test_accuracy"], meta["test_images"], npz)
     )
