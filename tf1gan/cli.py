@@ -208,7 +208,9 @@ def _add_evaluate(sub):
         description="Score 10,000 samples with the data set's shipped evaluation classifier and the held-out "
         "images: classifier score, Frechet classifier distance, class histogram and coverage, "
         "Parzen-window log-likelihood (Goodfellow et al. 2014) and the share of near copies of "
-        "training images, each beside the same figure for real held-out images.",
+        "training images, each beside the same figure for real held-out images. Where the data set has one, "
+        "a second evaluation model of another design (tf1gan/allconv.py), that nothing was tuned against, "
+        "gives its own classifier score, Frechet distance and classes covered beside its real-image figures.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -288,7 +290,12 @@ def cmd_classifier(args):
     weights, meta = (allconv if second else classifier).train(
         ds, progress=lambda text: print(text, file=sys.stderr), **chosen
     )
-    meta["command"] = " ".join(["tf1gan"] + sys.argv[1:])
+    meta["command"] = "tf1gan classifier --dataset %s --model %s --steps %d --seed %d" % (
+        ds.name,
+        args.model,
+        meta["steps"],
+        meta["seed"],
+    )
     npz = classifier.save(weights, meta, ds.name, args.out, allconv.NAME if second else None)
     print(
         "test accuracy %.2f%% on %d held-out images; wrote %s" % (100 * meta["test_accuracy"], meta["test_images"], npz)
