@@ -109,6 +109,11 @@ def test_evaluate_cli_writes_every_key(samples_file, tmp_path):
         assert key in doc and key in doc["real"]
     assert doc["classifier_score"] > 9 and len(doc["class_hist"]) == 10
     assert "real held-out" in stdout and "Parzen" in stdout
+    # the second evaluator's figures, beside its own real-image figures
+    for second in (doc["second"], doc["real"]["second"]):
+        assert second["model"] == "allconv" and {"classifier_score", "fcd", "modes_covered"} <= set(second)
+    assert doc["second"]["classifier_score"] > 9 and doc["second"]["fcd"] != doc["fcd"]
+    assert "second evaluator (allconv" in stdout
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,9 @@ def test_a_100_gb_file_is_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "file_digests", lambda f: pytest.fail("hashed a 100 GB file"))
     with pytest.raises(DataError, match="is 100.0 GB, larger than any data file tf1gan knows"):
         data.verified_idx(str(path), data.DATASETS["mnist"].train_images)
-    with pytest.raises(DataError, match="is 100.0 GB, larger than any data file tf1gan knows"):  # no registry: unread too
+    with pytest.raises(
+        DataError, match="is 100.0 GB, larger than any data file tf1gan knows"
+    ):  # no registry: unread too
         data.read_idx(str(path))
 
 

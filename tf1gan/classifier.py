@@ -132,14 +132,15 @@ def modes_covered(hist):
     return int(np.sum(hist >= 1.0 / (5 * len(hist))))
 
 
-def paths(name, folder=WEIGHTS_DIR):
-    """(weights .npz, metadata .json) paths of the classifier for data set ``name``."""
-    return os.path.join(folder, name + ".npz"), os.path.join(folder, name + ".json")
+def paths(name, folder=WEIGHTS_DIR, model=None):
+    """(weights .npz, metadata .json) paths of the classifier for data set ``name`` (``model``: a second one's)."""
+    stem = name if model is None else "%s.%s" % (name, model)
+    return os.path.join(folder, stem + ".npz"), os.path.join(folder, stem + ".json")
 
 
-def save(weights, meta, name, folder=None):
+def save(weights, meta, name, folder=None, model=None):
     """Write weights and metadata for data set ``name`` (into the package unless ``folder``); return the .npz path."""
-    npz, js = paths(name, folder or WEIGHTS_DIR)
+    npz, js = paths(name, folder or WEIGHTS_DIR, model)
     try:
         os.makedirs(os.path.dirname(npz), exist_ok=True)
     except OSError as e:
@@ -151,13 +152,14 @@ def save(weights, meta, name, folder=None):
     return npz
 
 
-def load(name):
-    """The shipped (weights, metadata) for data set ``name``; a clear error if there are none."""
-    npz, js = paths(name)
+def load(name, model=None):
+    """The shipped (weights, metadata) for data set ``name`` (``model``: a second one's); a clear error if none."""
+    npz, js = paths(name, model=model)
     if not os.path.isfile(npz):
+        flag = "" if model is None else " --model " + model
         raise DataError(
-            "no evaluation classifier for %s (train one: tf1gan classifier --dataset %s --out %s)"
-            % (name, name, WEIGHTS_DIR)
+            "no evaluation %s for %s (train one: tf1gan classifier --dataset %s%s --out %s)"
+            % (model or "classifier", name, name, flag, WEIGHTS_DIR)
         )
     with np.load(npz, allow_pickle=False) as f:
         weights = {k.replace("__", "/"): f[k] for k in f.files}
@@ -169,18 +171,18 @@ def load(name):
 class Classifier(object):
     """A loaded classifier in a graph and session of its own: probabilities and features of images."""
 
-    def __init__(self, weights, batch_size=500):
+    def __init__(self, weights, batch_size=500, network_fn=network):
         self.batch_size = batch_size
         self.graph = tf.Graph()
         with self.graph.as_default():
             self.x = tf.placeholder(tf.float32, [None, 784])
-            logits, self.features, _ = network(self.x, weights)
+            logits, self.features, _ = network_fn(self.x, weights)
             self.probs = tf.nn.softmax(logits)
             self.sess = tf.Session(graph=self.graph, config=session_config())
             self.sess.run(tf.global_variables_initializer())
 
     def run(self, images):
-        """(probabilities [N, 10], features [N, 128]) for uint8 or [0, 1] float images [N, 784]."""
+        """(probabilities [N, 10], features [N, D]) for uint8 or [0, 1] float images [N, 784]."""
         if images.dtype == np.uint8:
             images = data.to_unit(images)
         probs, feats = [], []

@@ -244,7 +244,9 @@ def _add_evaluate(sub):
         description="Score 10,000 samples with the data set's shipped evaluation classifier and the held-out "
         "images: classifier score, Frechet classifier distance, class histogram and coverage, "
         "Parzen-window log-likelihood (Goodfellow et al. 2014) and the share of near copies of "
-        "training images, each beside the same figure for real held-out images.",
+        "training images, each beside the same figure for real held-out images. Where the data set has one, "
+        "a second evaluation model of another design (tf1gan/allconv.py), that nothing was tuned against, "
+        "gives its own classifier score, Frechet distance and classes covered beside its real-image figures.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -306,23 +308,44 @@ def _add_classifier(sub):
     )
     p.add_argument("--dataset", default="mnist10k", help="data set (default mnist10k)")
     p.add_argument("--data-dir", help="folder holding the data set's IDX files")
-    p.add_argument("--steps", type=_at_least_one, default=3000, help="training steps of batch 128 (default 3000)")
-    p.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
-    p.add_argument("--out", required=True, help="folder for DATASET.npz and DATASET.json")
-    p.add_argument("--force", action="store_true", help="replace DATASET.npz and DATASET.json if --out holds them")
+    p.add_argument(
+        "--model",
+        choices=("classifier", "allconv"),
+        default="classifier",
+        help="'classifier': the evaluation classifier (DATASET.npz); 'allconv': the second, independent "
+        "evaluation model of another design and recipe (DATASET.allconv.npz; see tf1gan/allconv.py)",
+    )
+    p.add_argument(
+        "--steps",
+        type=_at_least_one,
+        help="training steps (default: 3000 of batch 128 for classifier, 2500 of batch 64 for allconv)",
+    )
+    p.add_argument("--seed", type=_seed, help="seed (default: 0 for classifier, 1 for allconv)")
+    p.add_argument(
+        "--out", required=True, help="folder for DATASET.npz and DATASET.json (DATASET.allconv.* for allconv)"
+    )
+    p.add_argument("--force", action="store_true", help="replace the files --out holds of this data set and model")
     p.set_defaults(func=cmd_classifier)
 
 
 def cmd_classifier(args):
-    from tf1gan import classifier, data, owned
+    from tf1gan import allconv, classifier, data, owned
 
     ds = data.load(args.dataset, args.data_dir)
-    for path in classifier.paths(ds.name, args.out):  # refused before the training, not after it
-        owned.check_new_file(path, args.force)
-    weights, meta = classifier.train(
-        ds, steps=args.steps, seed=args.seed, progress=lambda text: print(text, file=sys.stderr)
+    second = args.model == allconv.NAME
+    for path in classifier.paths(ds.name, args.out, model=allconv.NAME if second else None):
+        owned.check_new_file(path, args.force)  # refused before the training, not after it
+    chosen = {k: v for k, v in (("steps", args.steps), ("seed", args.seed)) if v is not None}
+    weights, meta = (allconv if second else classifier).train(
+        ds, progress=lambda text: print(text, file=sys.stderr), **chosen
     )
-    npz = classifier.save(weights, meta, ds.name, args.out)
+    meta["command"] = "tf1gan classifier --dataset %s --model %s --steps %d --seed %d" % (
+        ds.name,
+        args.model,
+        meta["steps"],
+        meta["seed"],
+    )
+    npz = classifier.save(weights, meta, ds.name, args.out, allconv.NAME if second else None)
     print(
         "test accuracy %.2f%% on %d held-out images; wrote %s" % (100 * meta["test_accuracy"], meta["test_images"], npz)
     )

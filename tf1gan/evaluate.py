@@ -17,15 +17,20 @@ split, except where a figure is about the training split (copies).
   The real column puts the window on training images instead of samples.
 * ``nn_copy_rate``: share of samples whose nearest training image is closer than
   half the median nearest-training distance of real test images.
+* ``second``: the classifier score, Fréchet distance (in its own 64 features) and
+  class histogram and coverage again, by the second evaluation model
+  (:mod:`tf1gan.allconv`), which nothing was tuned against; ``None`` for a data
+  set without one.
 """
 
 import collections
 import json
+import os
 
 import numpy as np
 
+from tf1gan import allconv, data, resources
 from tf1gan import classifier as clf_mod
-from tf1gan import data, resources
 from tf1gan.classifier import class_histogram, classifier_score, modes_covered
 from tf1gan.errors import ConfigError
 
@@ -35,7 +40,7 @@ SAMPLES = 10000
 MIN_SAMPLES = 100
 KEYS = ("classifier_score", "fcd", "modes_covered", "class_hist", "parzen_ll", "parzen_ll_stderr", "nn_copy_rate")
 
-Figures = collections.namedtuple("Figures", KEYS + ("parzen_sigma",))
+Figures = collections.namedtuple("Figures", KEYS + ("parzen_sigma", "second"))
 
 
 def frechet_distance(feats_a, feats_b):
@@ -132,10 +137,29 @@ class Evaluator(object):
         self.test = unit(self.dataset.test.images)
         self.test_probs, self.test_feats = self.classifier.run(self.test)
         self.copy_threshold = 0.5 * float(np.median(nearest_distances(self.test, self.train)))
+        self.second = None
+        if os.path.isfile(clf_mod.paths(dataset_name, model=allconv.NAME)[0]):
+            weights, self.second_meta = clf_mod.load(dataset_name, allconv.NAME)
+            self.second = clf_mod.Classifier(weights, network_fn=allconv.network)
+            self.second_test_probs, self.second_test_feats = self.second.run(self.test)
 
     def close(self):
-        """Release the classifier's session."""
+        """Release the classifiers' sessions."""
         self.classifier.close()
+        if self.second is not None:
+            self.second.close()
+
+    def _by_second(self, probs, feats):
+        """The second model's figures (a dict) from its probabilities and features of the images judged."""
+        hist = class_histogram(probs)
+        return {
+            "model": allconv.NAME,
+            "test_accuracy": self.second_meta["test_accuracy"],
+            "classifier_score": classifier_score(probs),
+            "fcd": frechet_distance(feats, self.second_test_feats),
+            "modes_covered": modes_covered(hist),
+            "class_hist": [float(h) for h in hist],
+        }
 
     def __enter__(self):
         return self
@@ -156,6 +180,7 @@ class Evaluator(object):
         hist = class_histogram(probs)
         ll, se, sigma = parzen(samples if parzen_on is None else parzen_on, self.valid, self.test)
         copies = float(np.mean(nearest_distances(samples, self.train) < self.copy_threshold))
+        second = None if self.second is None else self._by_second(*self.second.run(samples))
         return Figures(
             classifier_score=classifier_score(probs),
             fcd=frechet_distance(feats, self.test_feats),
@@ -165,6 +190,7 @@ class Evaluator(object):
             parzen_ll_stderr=se,
             nn_copy_rate=copies,
             parzen_sigma=sigma,
+            second=second,
         )
 
     def memory_needed(self, n):
@@ -173,6 +199,8 @@ class Evaluator(object):
         what its batches leave allocated; the window centres or reference images in float64 with their norms,
         and a few blocks of distances."""
         width = self.test_probs.shape[1] + self.test_feats.shape[1]
+        if self.second is not None:  # its outputs too; its batches reuse the arena the first model's left
+            width += self.second_test_probs.shape[1] + self.second_test_feats.shape[1]
         outputs = (4 + 4 + 8) * width * max(n, len(self.dataset.valid.images)) + 8 * width * n
         centres = 8 * (data.PIXELS + 1) * max(n, len(self.train))
         blocks = _BLOCKS_ALIVE * 8 * BLOCK
@@ -186,6 +214,7 @@ class Evaluator(object):
         # the window sits on as many training images as there are samples
         ll, se, sigma = parzen(self.train[:SAMPLES], self.valid, self.test)
         copies = float(np.mean(nearest_distances(self.test, self.train) < self.copy_threshold))
+        second = None if self.second is None else self._by_second(self.second_test_probs, self.second.run(valid_all)[1])
         return Figures(
             classifier_score=classifier_score(self.test_probs),
             fcd=frechet_distance(feats, self.test_feats),
@@ -195,6 +224,7 @@ class Evaluator(object):
             parzen_ll_stderr=se,
             nn_copy_rate=copies,
             parzen_sigma=sigma,
+            second=second,
         )
 
 
@@ -229,6 +259,18 @@ def table(figures, real, classes):
         ("  class %s" % c, "%.1f%%" % (100 * f), "%.1f%%" % (100 * r))
         for c, f, r in zip(classes, figures.class_hist, real.class_hist)
     ]
+    if figures.second is not None and real.second is not None:
+        mine, theirs = figures.second, real.second
+        rows += [
+            (
+                "second evaluator (%s, %.1f%% test accuracy)" % (mine["model"], 100 * mine["test_accuracy"]),
+                "",
+                "",
+            ),
+            ("  classifier score", "%.3f" % mine["classifier_score"], "%.3f" % theirs["classifier_score"]),
+            ("  Frechet distance in its features", "%.3f" % mine["fcd"], "%.3f" % theirs["fcd"]),
+            ("  classes covered (>= 2%)", "%d" % mine["modes_covered"], "%d" % theirs["modes_covered"]),
+        ]
     width = max(len(r[0]) for r in rows)
     lines = ["%-*s  %14s  %14s" % (width, "figure", "samples", "real held-out")]
     lines += ["%-*s  %14s  %14s" % (width, a, b, c) for a, b, c in rows]
