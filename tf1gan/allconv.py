@@ -25,12 +25,8 @@ file with their held-out accuracy and the command that trained them;
 ``tf1gan classifier --dataset D --model allconv`` retrains them.
 """
 
-import time
-
-import numpy as np
-
-from tf1gan import classifier, data
-from tf1gan.tfcompat import session_config, tf
+from tf1gan import classifier
+from tf1gan.tfcompat import tf
 
 NAME = "allconv"
 SCOPE = "allconv"
@@ -82,43 +78,20 @@ def _augmented(images, rng):
 
 def train(dataset, steps=2500, batch_size=64, seed=1, progress=None):
     """Train the second model on ``dataset.train``; return (weights, metadata with test accuracy)."""
-    rng = np.random.RandomState(seed)
-    graph = tf.Graph()
-    with graph.as_default():
-        x = tf.placeholder(tf.float32, [None, 784])
-        y = tf.placeholder(tf.int64, [None])
-        logits, _, params = network(x, seed=seed)
+
+    def objective(loss, params):
         decay = tf.add_n([tf.nn.l2_loss(v) for k, v in params.items() if k.endswith("/w")])
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
         global_step = tf.train.get_or_create_global_step()
         lr = tf.train.polynomial_decay(0.05, global_step, steps, 0.0)
         opt = tf.train.MomentumOptimizer(lr, 0.9, use_nesterov=True)
-        step = opt.minimize(loss + 5e-4 * decay, global_step=global_step)
-        with tf.Session(graph=graph, config=session_config()) as sess:
-            sess.run(tf.global_variables_initializer())
-            order = data.BatchOrder(len(dataset.train.images), batch_size, seed)
-            start = time.time()
-            for b in range(steps):
-                idx = order.indices(b)
-                batch = data.to_unit(_augmented(dataset.train.images[idx], rng))
-                value, _ = sess.run([loss, step], {x: batch, y: dataset.train.labels[idx]})
-                if progress and (b + 1) % 250 == 0:
-                    progress("allconv step %d/%d loss %.4f (%.0f s)" % (b + 1, steps, value, time.time() - start))
-            weights = {name: sess.run(params[name]) for name, _ in LAYERS}
-    meta = {
-        "model": NAME,
-        "dataset": dataset.name,
-        "steps": steps,
-        "batch_size": batch_size,
-        "seed": seed,
-        "augmentation": "random shifts of up to 3 pixels, then an 8x8 cutout",
-        "optimizer": "Nesterov momentum 0.9, lr 0.05 linearly to 0, weight decay 5e-4",
-        "trained_on": "train split (%d images)" % len(dataset.train.images),
-    }
-    clf = classifier.Classifier(weights, network_fn=network)
-    try:
-        meta["test_accuracy"] = float(np.mean(clf.predict(dataset.test.images).argmax(1) == dataset.test.labels))
-        meta["test_images"] = int(len(dataset.test.images))
-    finally:
-        clf.close()
+        return opt.minimize(loss + 5e-4 * decay, global_step=global_step)
+
+    weights, meta = classifier.fit(
+        dataset, network, LAYERS, objective, _augmented, steps, batch_size, seed, progress, NAME
+    )
+    meta.update(
+        model=NAME,
+        augmentation="random shifts of up to 3 pixels, then an 8x8 cutout",
+        optimizer="Nesterov momentum 0.9, lr 0.05 linearly to 0, weight decay 5e-4",
+    )
     return weights, meta

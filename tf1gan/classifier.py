@@ -75,35 +75,56 @@ def _shifted(images, rng, max_shift=2):
 
 def train(dataset, steps=3000, batch_size=128, seed=0, progress=None):
     """Train the classifier on ``dataset.train``; return (weights, metadata with test accuracy)."""
+    weights, meta = fit(
+        dataset,
+        network,
+        LAYERS,
+        lambda loss, params: tf.train.AdamOptimizer(1e-3).minimize(loss),
+        _shifted,
+        steps,
+        batch_size,
+        seed,
+        progress,
+        "classifier",
+    )
+    meta.update(augmentation="random shifts of up to 2 pixels", optimizer="Adam 1e-3")
+    return weights, meta
+
+
+def fit(dataset, network_fn, layers, objective, augment, steps, batch_size, seed, progress, label):
+    """The training loop of every evaluation model: ``network_fn`` on ``dataset.train`` only.
+
+    ``objective(loss, params)`` builds the train op from the cross-entropy and
+    the network's variables; ``augment(images, rng)`` alters each batch. Returns
+    (weights by ``layers`` name, metadata with the held-out test accuracy).
+    """
     rng = np.random.RandomState(seed)
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, 784])
         y = tf.placeholder(tf.int64, [None])
-        logits, _, params = network(x, seed=seed)
+        logits, _, params = network_fn(x, seed=seed)
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
-        step = tf.train.AdamOptimizer(1e-3).minimize(loss)
+        step = objective(loss, params)
         with tf.Session(graph=graph, config=session_config()) as sess:
             sess.run(tf.global_variables_initializer())
             order = data.BatchOrder(len(dataset.train.images), batch_size, seed)
             start = time.time()
             for b in range(steps):
                 idx = order.indices(b)
-                batch = data.to_unit(_shifted(dataset.train.images[idx], rng))
+                batch = data.to_unit(augment(dataset.train.images[idx], rng))
                 value, _ = sess.run([loss, step], {x: batch, y: dataset.train.labels[idx]})
                 if progress and (b + 1) % 250 == 0:
-                    progress("classifier step %d/%d loss %.4f (%.0f s)" % (b + 1, steps, value, time.time() - start))
-            weights = {name: sess.run(params[name]) for name, _ in LAYERS}
+                    progress("%s step %d/%d loss %.4f (%.0f s)" % (label, b + 1, steps, value, time.time() - start))
+            weights = {name: sess.run(params[name]) for name, _ in layers}
     meta = {
         "dataset": dataset.name,
         "steps": steps,
         "batch_size": batch_size,
         "seed": seed,
-        "augmentation": "random shifts of up to 2 pixels",
-        "optimizer": "Adam 1e-3",
         "trained_on": "train split (%d images)" % len(dataset.train.images),
     }
-    clf = Classifier(weights)
+    clf = Classifier(weights, network_fn=network_fn)
     try:
         meta["test_accuracy"] = float(np.mean(clf.predict(dataset.test.images).argmax(1) == dataset.test.labels))
         meta["test_images"] = int(len(dataset.test.images))

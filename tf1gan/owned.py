@@ -31,14 +31,7 @@ def read_marker(folder, kind):
 
     A link, a folder or unreadable JSON is no marker: it proves nothing.
     """
-    path = marker_path(folder, kind)
-    if not is_plain_file(path):
-        return None
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError):
-        return None
+    doc = read_plain_json(marker_path(folder, kind))
     if not isinstance(doc, dict) or doc.get("tf1gan") != kind:
         return None
     names = doc.get("wrote", [])
@@ -110,3 +103,14 @@ def check_new_file(path, force, flag="--force"):
         raise RunError("%s is a folder; name a file to write" % path)
     if not force:
         raise RunError("%s already exists; pass %s to replace it, or choose another name" % (path, flag))
+
+
+def read_plain_json(path):
+    """What the JSON file ``path`` holds, or None when it is not a regular file (a link included) or not JSON."""
+    if not is_plain_file(path):
+        return None
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None

@@ -82,11 +82,7 @@ def loss_figure(series, title=None):
             ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return buf.getvalue()
+    return _finished_png(fig)
 
 
 def _quality_panel(ax, checks):
@@ -158,11 +154,7 @@ def labelled_grids(grids, labels, cols=5):
         tile = grid(images, cols=10) if images is not None and len(images) else np.full((302, 302), 0.5, np.float32)
         ax.imshow(tile, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
         ax.set_title(str(label), fontsize=14)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
+    return _finished_png(fig, dpi=100)
 
 
 def coverage_figure(series, collapses=None):
@@ -194,11 +186,7 @@ def coverage_figure(series, collapses=None):
     bottom.set_xlabel("step")
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return buf.getvalue()
+    return _finished_png(fig)
 
 
 def seed_spread_figure(groups):
@@ -234,8 +222,13 @@ def seed_spread_figure(groups):
     axes[-1, 1].set_xlabel("training time, s (mean over seeds)")
     for ax in axes.ravel():
         ax.grid(alpha=0.3)
+    return _finished_png(fig)
+
+
+def _finished_png(fig, dpi=80):
+    """PNG bytes of ``fig``, laid out tight; the figure is closed (pyplot keeps every open one alive)."""
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
+    fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
     return buf.getvalue()

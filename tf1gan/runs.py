@@ -491,13 +491,7 @@ class RunFolder(object):
 
 def _is_run_config(path):
     """Whether ``path`` is a regular file holding a tf1gan run's config (as every version wrote it)."""
-    if not owned.is_plain_file(path):
-        return False
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError):
-        return False
+    doc = owned.read_plain_json(path)
     return (
         isinstance(doc, dict)
         and isinstance(doc.get("config"), dict)
