@@ -213,7 +213,7 @@ def main():
             cases.append(("train", n, argv + model + widths, None))
         for n in sizes["sample"]:
             cases.append(
-                ("sample", n, ["sample", "--run", run, "--n", str(n), "--out", os.path.join(tmp, "s.npy")], None)
+                ("sample", n, ["sample", "--run", run, "--n", str(n), "--out", os.path.join(tmp, "s%d.npy" % n)], None)
             )
         for n in sizes["evaluate"]:
             path = samples_file(os.path.join(tmp, "e%d.npy" % n), n)
