@@ -100,3 +100,22 @@ def test_the_healthy_run_shown_is_the_committed_one(lang):
     text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
     assert "```\n%s\n```" % "\n".join(run["printed"]) in text
     assert ("%.0f s" if lang == "en" else "%.0f 秒") % run["wall_seconds"] in text
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_the_collapse_sweep_table_is_generated_from_its_committed_data(lang):
+    import json
+    import subprocess
+    import sys
+
+    with open(os.path.join(ROOT, "docs/measurements/article-collapse-sweep.json")) as f:
+        doc = json.load(f)
+    assert len(doc["trials"]) >= 5 and all(t["status"] == "done" for t in doc["trials"])
+    table = subprocess.check_output(
+        [sys.executable, os.path.join(ROOT, "scripts/collapse_table.py"), "--table", f.name, "--lang", lang], text=True
+    ).strip()
+    text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
+    assert table in entries(lang)["prevents_mode_collapse"]
+    collapsed = sum(t["collapse_step"] is not None for t in doc["trials"])
+    said = ["None One Two Three Four Five Six".split()[collapsed], "零一二三四五六"[collapsed]]
+    assert ("%s of the six runs collapsed" % said[0], "六次运行中有%s次崩溃" % said[1])[lang == "zh"] in text
