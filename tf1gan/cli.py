@@ -262,12 +262,16 @@ def _add_evaluate(sub):
     p.add_argument("--n", type=_at_least_one, default=10000, help="samples to draw with --run (default 10000)")
     p.add_argument("--seed", type=_seed, default=0, help="noise seed with --run (default 0)")
     p.add_argument("--json", help="also write the figures to this JSON file")
+    p.add_argument("--force", action="store_true", help="replace the --json file if it exists (refused otherwise)")
     p.set_defaults(func=cmd_evaluate)
 
 
 def cmd_evaluate(args):
-    from tf1gan import evaluate, fileio, sample
+    from tf1gan import evaluate, fileio, owned, sample
 
+    if args.json:
+        owned.check_new_file(args.json, args.force)  # refused before the work, not after it
+    used = None
     if args.run is not None:  # --run "" is a run folder that is not there, not the absence of --run
         used = _checkpoint_used(args.run, args.checkpoint)
         samples, run_config = sample.draw(args.run, args.n, args.seed, args.checkpoint)
@@ -291,6 +295,7 @@ def cmd_evaluate(args):
                 dataset=dataset,
                 n_samples=len(samples),
                 source=args.samples if args.run is None else args.run,
+                checkpoint=used,
             ),
         )
 

@@ -184,6 +184,16 @@ def test_sample_refuses_an_existing_file_unless_forced(arena):
     assert code == 0, err
 
 
+def test_evaluate_json_refuses_an_existing_file_unless_forced(arena):
+    run = str(arena / "mine")
+    out = arena / "figures.json"
+    out.write_text("a user's notes\n")
+    refused_and_unchanged(arena, ["evaluate", "--run", run, "--n", 100, "--json", str(out)], 4, "already exists")
+    code, _, err = cli("evaluate", "--run", run, "--n", 100, "--json", str(out), "--force")
+    assert code == 0, err
+    assert json.loads(out.read_text())["checkpoint"].startswith("checkpoint of step ")
+
+
 def test_classifier_never_writes_the_shipped_one_by_default(tmp_path):
     shipped = os.path.dirname(classifier.paths("mnist10k")[0])
     before = tree(shipped)
