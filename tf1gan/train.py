@@ -39,9 +39,7 @@ from tf1gan.monitor import Monitor
 from tf1gan.progress import Progress
 from tf1gan.tfcompat import TF_VERSION, gpu_devices, session_config, tf
 
-TrainResult = collections.namedtuple(
-    "TrainResult", "folder step metrics steps_per_s best stopped_early", defaults=(None, False)
-)
+TrainResult = collections.namedtuple("TrainResult", "folder step metrics steps_per_s best stopped_early")
 TrainResult.__doc__ = """What :func:`train` did: the run folder's path, the step reached, its metrics, steps/s,
 the line naming the best check beside the last (None without the monitor), and whether ``early_stop`` ended it."""
 GRID_SIZE = 100
