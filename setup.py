@@ -20,7 +20,7 @@ setup(
         'dataclasses; python_version < "3.7"',
     ],
     extras_require={"test": ["pytest", "hypothesis"]},
-    entry_points={"console_scripts": ["tf1gan=tf1gan.cli:main"]},
+    entry_points={"console_scripts": ["tf1gan=tf1gan.__main__:run"]},
     classifiers=[
         "Programming Language :: Python :: 3.6",
         "Programming Language :: Python :: 3.7",
