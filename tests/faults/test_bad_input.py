@@ -132,7 +132,9 @@ def test_evaluate_json_through_a_symlink_keeps_the_link(tmp_path):
     from tf1gan import data
 
     np.save(samples, data.to_unit(data.load("mnist10k").test.images[:200]))
-    code, _, err = cli("evaluate", "--samples", samples, "--json", str(link))
+    assert_one_line_error(cli("evaluate", "--samples", samples, "--json", str(link)), 4, "already exists")
+    assert os.path.islink(str(link)) and target.read_text() == "{}"  # an existing file is replaced only when forced
+    code, _, err = cli("evaluate", "--samples", samples, "--json", str(link), "--force")
     assert code == 0, err
     assert os.path.islink(str(link)) and json.load(open(str(target)))["n_samples"] == 200
 
