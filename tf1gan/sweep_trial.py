@@ -152,7 +152,8 @@ def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, 
         result.update(status="failed", error=error_line(output, code))
         break
     if result["status"] == "done" and eval_samples:
-        args = ["evaluate", "--run", folder, "--n", str(eval_samples), "--json", eval_path]
+        # the sweep's own file: an evaluation cut short by a kill left one behind that this one replaces
+        args = ["evaluate", "--run", folder, "--n", str(eval_samples), "--json", eval_path, "--force"]
         code, rss, output = _run(args, log_path, env, cwd)
         result["eval_peak_rss_mb"] = rss
         if code == 0:
