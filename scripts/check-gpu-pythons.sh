@@ -32,7 +32,7 @@ if PY=$("$PROJ/scripts/find-python" 3.6 2>/dev/null); then
     (cd "$W" && export TF1GAN_GOLDEN="$PROJ/tests/golden" &&
         "$W/3.6/bin/tf1gan" train --steps 30 --out "$W/run36" --force --checkpoint-every 30 --sample-every 30 \
             --monitor-every 30 >/dev/null &&
-        "$W/3.6/bin/tf1gan" sample --run "$W/run36" --n 20 --out "$W/s36.npy" &&
+        "$W/3.6/bin/tf1gan" sample --run "$W/run36" --n 20 --out "$W/s36.npy" --force &&
         "$W/3.6/bin/tf1gan" golden --check)
     # Python's version is recorded but not part of the golden key: show that it changes no bit. Snapshots
     # made by this checkout's Python 3.7 environment on this machine must match 3.6's bitwise, every one.
