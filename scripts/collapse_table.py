@@ -1,6 +1,6 @@
 """The mode-collapse table of a sweep: each trial's monitor records read with compare's collapse rule.
 
-    python scripts/collapse_table.py SWEEP_DIR --out FILE.json --command "tf1gan sweep ..." --commit SHA
+    python scripts/collapse_table.py SWEEP_DIR --out FILE.json --command "tf1gan sweep ..." --commit SHA [--setting S]
         # record: the sweep's rows and each trial's collapse facts, with the command and commit that made them
     python scripts/collapse_table.py --table FILE.json [--lang zh]  # the Markdown table the docs show
 
@@ -43,10 +43,11 @@ HEADS = {
 WORDS = {"en": ("never", "no", "step"), "zh": ("从未", "否", "第")}
 
 
-def record(sweep_dir):
-    """{command, commit, trials: [...]} for the sweep in ``sweep_dir``, each trial with its collapse facts."""
+def record(sweep_dir, setting=None):
+    """{command, commit, trials: [...]} for the sweep in ``sweep_dir`` (its trials of ``setting`` only, if given),
+    each trial with its collapse facts."""
     with open(os.path.join(sweep_dir, "sweep.json")) as f:
-        rows = json.load(f)["trials"]
+        rows = [r for r in json.load(f)["trials"] if setting is None or r["setting"] == setting]
     trials = []
     for row in rows:
         checks = [r for r in runs.RunFolder(os.path.join(sweep_dir, "trials", row["name"])).read_metrics()]
@@ -103,12 +104,13 @@ def main():
     parser.add_argument("--lang", default="en", choices=sorted(HEADS))
     parser.add_argument("--command", help="the tf1gan sweep command that made SWEEP_DIR")
     parser.add_argument("--commit", help="the commit of tf1gan that ran it")
+    parser.add_argument("--setting", help="record only the trials of this setting (sweep.json's 'setting')")
     args = parser.parse_args()
     if args.table:
         with open(args.table) as f:
             print(table(json.load(f), args.lang))
         return
-    doc = record(args.sweep_dir)
+    doc = record(args.sweep_dir, args.setting)
     doc.update(command=args.command, commit=args.commit)
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)

@@ -189,19 +189,28 @@ def coverage_figure(series, collapses=None):
     return _finished_png(fig)
 
 
+# What a sweep's picture shows, where the runs recorded it: the losses, and the training monitor's figures.
+SEED_SPREAD_KEYS = (
+    ("d_loss", "D loss"),
+    ("g_loss", "G loss"),
+    ("classifier_score", "classifier score"),
+    ("modes_covered", "classes covered"),
+    ("val_fcd", "validation FCD"),
+    ("copy_rate", "near copies"),
+)
+
+
 def seed_spread_figure(groups):
     """PNG bytes of each setting's figures over training: the mean over its seeds, shaded from min to max.
 
     ``groups`` maps a setting's label to one list of metric records per seed
-    (``metrics.jsonl``). Losses always; the training monitor's classifier
-    score and classes covered where the runs recorded them. Seeds are compared
+    (``metrics.jsonl``): each figure of :data:`SEED_SPREAD_KEYS` that the
+    runs recorded (the losses; the training monitor's). Seeds are compared
     at the steps they all logged; the left column is against step, the right
     against training time (the seeds' mean ``elapsed_s`` at that step), since
     settings differ in their cost per step.
     """
-    keys = [("d_loss", "D loss"), ("g_loss", "G loss")]
-    if any("classifier_score" in r for runs in groups.values() for records in runs for r in records):
-        keys += [("classifier_score", "classifier score"), ("modes_covered", "classes covered")]
+    keys = [k for k in SEED_SPREAD_KEYS if any(k[0] in r for runs in groups.values() for rs in runs for r in rs)]
     fig, axes = plt.subplots(len(keys), 2, figsize=(12, 2.6 * len(keys)), sharex="col", squeeze=False)
     colours = itertools.cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
     for colour, (label, runs) in zip(colours, groups.items()):

@@ -34,7 +34,7 @@ def row(result):
     return out
 
 
-def _mean_spread(values):
+def mean_spread(values):
     """(mean, sample standard deviation or None for one value) of the values that are not None."""
     values = [v for v in values if v is not None]
     if not values:
@@ -55,7 +55,7 @@ def by_setting(rows):
         done = [r for r in members if r["status"] == "done"]
         summary[setting] = dict(seeds=len(done), of=len(members))
         for key in [k for k, _, _ in FIGURES] + ["wall_s"]:
-            summary[setting][key] = _mean_spread([r[key] for r in done])
+            summary[setting][key] = mean_spread([r[key] for r in done])
     return summary
 
 

@@ -1,0 +1,212 @@
+"""A multi-seed study from one or more sweeps: committed JSON, and the tables and picture the docs show.
+
+    python scripts/sweep_study.py record SWEEP_DIR... --out FILE.json --command "tf1gan sweep ..." --commit SHA
+        # each trial's settings, monitor checks, and tf1gan evaluate's figures: those the sweep made at its
+        # last step, and any SWEEP_DIR/evaluations/NAME@LABEL.json (tf1gan evaluate --json of another checkpoint)
+    python scripts/sweep_study.py curve FILE.json --marks 5000,10000,20000  # monitor figures at those steps
+    python scripts/sweep_study.py curve FILE.json --minutes --marks 5,10       # ... after those minutes of training
+    python scripts/sweep_study.py best FILE.json                            # each seed's best and last check
+    python scripts/sweep_study.py final FILE.json                           # tf1gan evaluate, both evaluators
+    python scripts/sweep_study.py plot FILE.json --out PICTURE.png          # each setting over steps and time
+
+Every figure is a mean ± sample standard deviation over a setting's seeds; the
+docs' tables are this script's output from the committed JSON
+(tests/test_results_docs.py checks it).
+"""
+
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tf1gan import machine, plots  # noqa: E402
+from tf1gan.sweep_report import mean_spread  # noqa: E402
+
+CHECK_KEYS = ("step", "elapsed_s", "classifier_score", "modes_covered", "min_class_share", "val_fcd", "copy_rate")
+
+
+def _trial(sweep_dir, result):
+    """One trial's record: settings, seed, outcome, monitor checks and evaluations by checkpoint label."""
+    name = result["name"]
+    checks = [{k: r[k] for k in CHECK_KEYS if k in r} for r in result.get("records") or [] if "val_fcd" in r]
+    evaluations = {"last": result.get("figures")}
+    for path in sorted(glob.glob(os.path.join(sweep_dir, "evaluations", glob.escape(name) + "@*.json"))):
+        with open(path) as f:
+            evaluations[os.path.basename(path)[len(name) + 1 : -len(".json")]] = json.load(f)
+    best = min(checks, key=lambda r: r["val_fcd"]) if checks else None
+    return dict(
+        name=name,
+        setting=result["setting"],
+        seed=result["seed"],
+        status=result["status"],
+        wall_s=result.get("wall_s"),
+        steps=checks[-1]["step"] if checks else None,
+        best_step=best and best["step"],
+        checks=checks,
+        evaluations=evaluations,
+    )
+
+
+def record(sweep_dirs):
+    """{"trials": [...]} of every trial of ``sweep_dirs`` (their ``results/*.json``), in sweep order."""
+    trials = []
+    for sweep_dir in sweep_dirs:
+        for path in sorted(glob.glob(os.path.join(sweep_dir, "results", "*.json"))):
+            if path.endswith(".evaluate.json"):  # the trial's evaluation, already in its result
+                continue
+            with open(path) as f:
+                trials.append(_trial(sweep_dir, json.load(f)))
+    return {"trials": trials, "machine": machine.short_name({"cpu": machine.cpu_block()})}
+
+
+def _cell(values, spec):
+    """'mean ± sd' of ``values`` over seeds (sample SD), '-' for none."""
+    mean, sd = mean_spread(values)
+    return "-" if mean is None else (spec % mean) + ("" if sd is None else " ± " + (spec % sd))
+
+
+def _settings(doc):
+    groups = collections.OrderedDict()
+    for t in doc["trials"]:
+        if t["status"] == "done":
+            groups.setdefault(t["setting"], []).append(t)
+    return groups
+
+
+def _at_time(checks, seconds):
+    """The last check at or before ``seconds`` of training, None if the run never trained that long."""
+    if not checks or checks[-1]["elapsed_s"] < seconds:
+        return None
+    before = [c for c in checks if c["elapsed_s"] <= seconds]
+    return before[-1] if before else None
+
+
+def curve_table(doc, marks, minutes=False):
+    """Markdown: each setting's monitor figures (1,000 samples) at the steps ``marks`` over its seeds, or with
+    ``minutes`` at the last check before each mark's minutes of training (settings differ in cost per step)."""
+    heads = ("setting", "minutes" if minutes else "step", "seeds", "step" if minutes else "training time (s)",
+             "classifier score", "validation FCD", "near copies")  # fmt: skip
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for setting, trials in _settings(doc).items():
+        for mark in marks:
+            if minutes:
+                at = [c for c in (_at_time(t["checks"], 60 * mark) for t in trials) if c]
+            else:
+                at = [c for t in trials for c in t["checks"] if c["step"] == mark]
+            if not at:
+                continue
+            cells = (setting, "{:,}".format(mark), str(len(at)),
+                     _cell([c["step" if minutes else "elapsed_s"] for c in at], "%.0f"),
+                     _cell([c["classifier_score"] for c in at], "%.2f"), _cell([c["val_fcd"] for c in at], "%.1f"),
+                     _cell([100 * c["copy_rate"] for c in at], "%.1f%%"))  # fmt: skip
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def best_table(doc):
+    """Markdown: where each seed's validation FCD was lowest (the run's checkpoint best), and where it ended."""
+    heads = ("setting", "seed", "best step", "validation FCD there", "classifier score there", "last step",
+             "validation FCD there", "classifier score there")  # fmt: skip
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for setting, trials in _settings(doc).items():
+        for t in trials:
+            best = min(t["checks"], key=lambda c: c["val_fcd"])
+            last = t["checks"][-1]
+            cells = [setting, str(t["seed"])]
+            for c in (best, last):
+                cells += ["{:,}".format(c["step"]), "%.1f" % c["val_fcd"], "%.2f" % c["classifier_score"]]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _step(figures):
+    """The step of the checkpoint tf1gan evaluate scored ('checkpoint of step N, ...'), None if not named."""
+    found = re.search(r"step (\d+)", figures.get("checkpoint") or "")
+    return found and int(found.group(1))
+
+
+# tf1gan evaluate's figures in the final table: (heading, the value of one evaluation, format)
+FINAL_COLUMNS = (
+    ("classifier score", lambda e: e["classifier_score"], "%.2f"),
+    ("÷ real", lambda e: e["classifier_score"] / e["real"]["classifier_score"], "%.3f"),
+    ("FCD", lambda e: e["fcd"], "%.1f"),
+    ("allconv score", lambda e: e["second"]["classifier_score"], "%.2f"),
+    ("÷ real", lambda e: e["second"]["classifier_score"] / e["real"]["second"]["classifier_score"], "%.3f"),
+    ("allconv Fréchet distance", lambda e: e["second"]["fcd"], "%.2f"),
+    ("classes covered", lambda e: e["modes_covered"], "%.1f"),
+    ("near copies", lambda e: 100 * e["nn_copy_rate"], "%.1f%%"),
+)
+
+
+def _values(evaluations, column):
+    """One column's values over ``evaluations``; None where an evaluation lacks them (no second evaluator)."""
+    values = []
+    for e in evaluations:
+        try:
+            values.append(column(e))
+        except (KeyError, TypeError):
+            values.append(None)
+    return values
+
+
+def final_table(doc):
+    """Markdown: tf1gan evaluate's figures of each setting and checkpoint, under both evaluators, over seeds."""
+    heads = ("setting", "checkpoint", "seeds", "step") + tuple(name for name, _, _ in FINAL_COLUMNS)
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    real = None
+    for setting, trials in _settings(doc).items():
+        labels = [label for label in trials[0]["evaluations"] if all(t["evaluations"].get(label) for t in trials)]
+        for label in labels:
+            ev = [t["evaluations"][label] for t in trials]
+            real = real or ev[0].get("real")
+            steps = [_step(e) or t["steps"] for e, t in zip(ev, trials)]
+            cells = [setting, label, str(len(ev)), _cell(steps, "%.0f")]
+            cells += [_cell(_values(ev, column), spec) for _, column, spec in FINAL_COLUMNS]
+            lines.append("| " + " | ".join(cells) + " |")
+    if real:
+        cells = ["real held-out images", "", "", ""]
+        cells += [_cell(_values([dict(real, real=real)], column), spec) for _, column, spec in FINAL_COLUMNS]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("record", "curve", "best", "final", "plot"))
+    parser.add_argument("paths", nargs="+", help="sweep folders (record) or the study's JSON file")
+    parser.add_argument("--out")
+    parser.add_argument("--marks", default="", help="steps (or --minutes) for the curve table, comma-separated")
+    parser.add_argument("--minutes", action="store_true", help="--marks are minutes of training, not steps")
+    parser.add_argument("--command", action="append", default=[], help="a tf1gan sweep command of the study")
+    parser.add_argument("--commit", help="the commit of tf1gan that ran it")
+    args = parser.parse_args()
+    if args.what == "record":
+        doc = dict(record(args.paths), commands=args.command, commit=args.commit)
+        with open(args.out, "w") as f:
+            json.dump(doc, f, indent=1, sort_keys=True)
+            f.write("\n")
+        return
+    with open(args.paths[0]) as f:
+        doc = json.load(f)
+    if args.what == "curve":
+        print(
+            curve_table(doc, [float(m) if args.minutes else int(m) for m in args.marks.split(",") if m], args.minutes)
+        )
+    elif args.what == "best":
+        print(best_table(doc))
+    elif args.what == "final":
+        print(final_table(doc))
+    else:
+        groups = collections.OrderedDict((s, [t["checks"] for t in ts]) for s, ts in _settings(doc).items())
+        with open(args.out, "wb") as f:
+            f.write(plots.seed_spread_figure(groups))
+
+
+if __name__ == "__main__":
+    main()
