@@ -31,8 +31,13 @@ from tf1gan.sweep_report import mean_spread  # noqa: E402
 CHECK_KEYS = ("step", "elapsed_s", "classifier_score", "modes_covered", "min_class_share", "val_fcd", "copy_rate")
 
 
-def _trial(sweep_dir, result):
-    """One trial's record: settings, seed, outcome, monitor checks and evaluations by checkpoint label."""
+def _trial(sweep_dir, result, cpu_per_step=None):
+    """One trial's record: settings, seed, outcome, monitor checks and evaluations by checkpoint label.
+
+    ``cpu_per_step`` ({setting: seconds}) gives the CPU time of a trial whose
+    sweep did not record it (sweeps before tf1gan recorded ``cpu_s``), from a
+    separate measurement of that setting's step.
+    """
     name = result["name"]
     checks = [{k: r[k] for k in CHECK_KEYS if k in r} for r in result.get("records") or [] if "val_fcd" in r]
     evaluations = {"last": result.get("figures")}
@@ -40,6 +45,10 @@ def _trial(sweep_dir, result):
         with open(path) as f:
             evaluations[os.path.basename(path)[len(name) + 1 : -len(".json")]] = json.load(f)
     best = min(checks, key=lambda r: r["val_fcd"]) if checks else None
+    cpu_s = result.get("cpu_s") or (checks and (cpu_per_step or {}).get(result["setting"], 0) * checks[-1]["step"])
+    if cpu_s:  # a check's CPU time: the trial's, spread evenly over its steps
+        for c in checks:
+            c["cpu_s"] = round(cpu_s * c["step"] / checks[-1]["step"], 1)
     return dict(
         name=name,
         setting=result["setting"],
@@ -53,7 +62,7 @@ def _trial(sweep_dir, result):
     )
 
 
-def record(sweep_dirs):
+def record(sweep_dirs, cpu_per_step=None):
     """{"trials": [...]} of every trial of ``sweep_dirs`` (their ``results/*.json``), in sweep order."""
     trials = []
     for sweep_dir in sweep_dirs:
@@ -61,8 +70,8 @@ def record(sweep_dirs):
             if path.endswith(".evaluate.json"):  # the trial's evaluation, already in its result
                 continue
             with open(path) as f:
-                trials.append(_trial(sweep_dir, json.load(f)))
-    return {"trials": trials, "machine": machine.short_name({"cpu": machine.cpu_block()})}
+                trials.append(_trial(sweep_dir, json.load(f), cpu_per_step))
+    return {"trials": trials, "machine": machine.short_name({"cpu": machine.cpu_block()}), "cpu_per_step": cpu_per_step}
 
 
 def _cell(values, spec):
@@ -80,18 +89,20 @@ def _settings(doc):
 
 
 def _at_time(checks, seconds):
-    """The last check at or before ``seconds`` of training, None if the run never trained that long."""
-    if not checks or checks[-1]["elapsed_s"] < seconds:
+    """The last check at or before ``seconds`` of training (CPU time where recorded, else wall time), None if the
+    run never trained that long."""
+    clock = "cpu_s" if checks and all("cpu_s" in c for c in checks) else "elapsed_s"
+    if not checks or checks[-1][clock] < seconds:
         return None
-    before = [c for c in checks if c["elapsed_s"] <= seconds]
+    before = [c for c in checks if c[clock] <= seconds]
     return before[-1] if before else None
 
 
 def curve_table(doc, marks, minutes=False):
     """Markdown: each setting's monitor figures (1,000 samples) at the steps ``marks`` over its seeds, or with
     ``minutes`` at the last check before each mark's minutes of training (settings differ in cost per step)."""
-    heads = ("setting", "minutes" if minutes else "step", "seeds", "step" if minutes else "training time (s)",
-             "classifier score", "validation FCD", "near copies")  # fmt: skip
+    mark, other = ("minutes of training", "step") if minutes else ("step", "training time (s)")
+    heads = ("setting", mark, "seeds", other, "classifier score", "validation FCD", "near copies")
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for setting, trials in _settings(doc).items():
         for mark in marks:
@@ -185,9 +196,17 @@ def main():
     parser.add_argument("--minutes", action="store_true", help="--marks are minutes of training, not steps")
     parser.add_argument("--command", action="append", default=[], help="a tf1gan sweep command of the study")
     parser.add_argument("--commit", help="the commit of tf1gan that ran it")
+    parser.add_argument(
+        "--cpu-per-step",
+        action="append",
+        default=[],
+        metavar="SETTING=SECONDS",
+        help="CPU seconds a step of SETTING takes, for trials whose sweep did not record CPU time",
+    )
     args = parser.parse_args()
     if args.what == "record":
-        doc = dict(record(args.paths), commands=args.command, commit=args.commit)
+        cpu = dict((k, float(v)) for k, v in (item.rsplit("=", 1) for item in args.cpu_per_step))
+        doc = dict(record(args.paths, cpu), commands=args.command, commit=args.commit)
         with open(args.out, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
             f.write("\n")

@@ -226,6 +226,7 @@ def test_small_grid_runs_end_to_end_and_reports_the_bad_trial(small_sweep):
     assert bad["attempts"] == 1  # a bad setting is not retried
     for name, row in rows.items():
         assert row["status"] == "done" and row["steps"] == 20 and row["attempts"] == 1
+        assert 0 < row["cpu_s"] < 10 * row["wall_s"]  # the train process's own CPU time (wait4), not the sweep's
         assert 1 <= row["classifier_score"] <= 10 and row["fcd"] > 0 and 0 <= row["modes_covered"] <= 10
         config = json.load(open(str(out / "trials" / name / "config.json")))["config"]
         assert config["d_dropout"] == float(row["settings"]["d-dropout"]) and config["z_dim"] == 8

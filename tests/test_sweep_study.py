@@ -36,7 +36,7 @@ def _sweep(tmp_path):
         ]  # fmt: skip
         name = "arch=x_seed=%d" % seed
         result = dict(name=name, setting="arch=x", seed=seed, status="done", wall_s=40.0, records=records,
-                      figures=_figures(8.0 + seed, 300))  # fmt: skip
+                      figures=_figures(8.0 + seed, 300), cpu_s=None if seed else 27.0)  # fmt: skip
         (tmp_path / "results" / (name + ".json")).write_text(json.dumps(result))
         (tmp_path / "results" / (name + ".evaluate.json")).write_text("{}")  # the trial's own copy: not a trial
     (tmp_path / "evaluations" / "arch=x_seed=0@best.json").write_text(json.dumps(_figures(9.5, 200)))
@@ -60,7 +60,14 @@ def test_tables_are_means_and_spreads_over_seeds(tmp_path):
     # step 200: scores 9 and 9, FCD 20 and 35: mean 27.5, sample SD 10.6; times 20 and 21 s
     assert curve[2] == "| arch=x | 200 | 2 | 20 ± 1 | 9.00 ± 0.00 | 27.5 ± 10.6 | 1.0% ± 0.0% |"
     by_time = sweep_study.curve_table(doc, [0.3], minutes=True).splitlines()
-    assert by_time[2].startswith("| arch=x | 0.3 | 2 | 100 ± 0 |")  # the last check before 18 s: step 100
+    # seed 0's CPU time (27 s over 300 steps) puts step 200 at 18 s; seed 1 has wall time only: step 100 at 11 s
+    assert by_time[2].startswith("| arch=x | 0.3 | 2 | 150 ± 71 |")
+    timed = sweep_study.record([str(tmp_path)], {"arch=x": 0.01})  # seed 1: 0.01 s a step, step 300 at 3 s
+    assert (
+        sweep_study.curve_table(timed, [0.05], minutes=True)
+        .splitlines()[2]
+        .startswith("| arch=x | 0.05 | 1 | 300 |")
+    )
     final = sweep_study.final_table(doc).splitlines()
     # 'last' for both seeds (8 and 9); 'best' only where every seed has it, so no row
     assert final[2].startswith("| arch=x | last | 2 | 300 ± 0 | 8.50 ± 0.71 | 0.850 ± 0.071 | 28.5 ± 0.7 | 7.50 ± ")

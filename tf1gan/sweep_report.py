@@ -18,7 +18,7 @@ FIGURES = (
     ("modes_covered", "classes covered", "%.1f"),
     ("nn_copy_rate", "near copies", "%.2f%%"),
 )
-COLUMNS = ("name", "setting", "seed", "status", "steps", "wall_s", "attempts", "peak_rss_mb", "error")
+COLUMNS = ("name", "setting", "seed", "status", "steps", "wall_s", "cpu_s", "attempts", "peak_rss_mb", "error")
 
 
 def row(result):

@@ -71,10 +71,12 @@ def _mode(folder, force_first):
 
 
 def _run(args, log_path, env, cwd=None):
-    """Run ``python -m tf1gan ARGS``, its output appended to ``log_path``; return (exit code, peak RSS MB, new log).
+    """Run ``python -m tf1gan ARGS``, its output appended to ``log_path``; return (exit code, peak RSS MB,
+    CPU seconds, new log).
 
     The exit code is negative for a signal, as subprocess gives it; the peak
-    resident memory is this process's own (``wait4``), not the worker's.
+    resident memory and the CPU time (user and system) are this process's own
+    (``wait4``), not the worker's.
     """
     with open(log_path, "a") as log:
         start = log.tell()
@@ -93,7 +95,7 @@ def _run(args, log_path, env, cwd=None):
         proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     with open(log_path) as log:
         log.seek(start)
-        return proc.returncode, usage.ru_maxrss / 1024.0, log.read()
+        return proc.returncode, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime, log.read()
 
 
 def error_line(output, code):
@@ -138,13 +140,18 @@ def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, 
     """
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     env = _child_env(driver_env)
-    result = dict(status="done", error=None, exit_code=0, attempts=0, wall_s=0.0, peak_rss_mb=0.0, figures=None)
+    # cpu_s: the train processes' CPU time, which other work on the machine disturbs far less than wall time
+    result = dict(status="done", error=None, exit_code=0, attempts=0, wall_s=0.0, cpu_s=0.0, peak_rss_mb=0.0,
+                  figures=None)  # fmt: skip
     while True:
         _wait_for_lock(folder)
         t0 = time.time()
-        code, rss, output = _run(trial_args + _mode(folder, force_first and not result["attempts"]), log_path, env, cwd)
+        code, rss, cpu, output = _run(
+            trial_args + _mode(folder, force_first and not result["attempts"]), log_path, env, cwd
+        )
         result.update(attempts=result["attempts"] + 1, exit_code=code, peak_rss_mb=max(result["peak_rss_mb"], rss))
         result["wall_s"] += time.time() - t0
+        result["cpu_s"] += cpu
         if code == 0:
             break
         if (code < 0 or code in STOPPED) and result["attempts"] <= retries:
@@ -154,7 +161,7 @@ def run(trial_args, folder, log_path, eval_path, eval_samples=10000, retries=3, 
     if result["status"] == "done" and eval_samples:
         # the sweep's own file: an evaluation cut short by a kill left one behind that this one replaces
         args = ["evaluate", "--run", folder, "--n", str(eval_samples), "--json", eval_path, "--force"]
-        code, rss, output = _run(args, log_path, env, cwd)
+        code, rss, _, output = _run(args, log_path, env, cwd)
         result["eval_peak_rss_mb"] = rss
         if code == 0:
             with open(eval_path) as f:
