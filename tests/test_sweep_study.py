@@ -64,9 +64,7 @@ def test_tables_are_means_and_spreads_over_seeds(tmp_path):
     assert by_time[2].startswith("| arch=x | 0.3 | 2 | 150 ± 71 |")
     timed = sweep_study.record([str(tmp_path)], {"arch=x": 0.01})  # seed 1: 0.01 s a step, step 300 at 3 s
     assert (
-        sweep_study.curve_table(timed, [0.05], minutes=True)
-        .splitlines()[2]
-        .startswith("| arch=x | 0.05 | 1 | 300 |")
+        sweep_study.curve_table(timed, [0.05], minutes=True).splitlines()[2].startswith("| arch=x | 0.05 | 1 | 300 |")
     )
     final = sweep_study.final_table(doc).splitlines()
     # 'last' for both seeds (8 and 9); 'best' only where every seed has it, so no row
