@@ -8,6 +8,7 @@ imported once a command runs, so ``--help`` and flag errors answer at once.
 import argparse
 import dataclasses
 import os
+import shlex
 import signal
 import sys
 import time
@@ -432,6 +433,7 @@ def cmd_compare(args):
         seeds=args.seeds,
         seed_steps=args.seed_steps,
         monitor_every=args.monitor_every,
+        command=" ".join(["tf1gan"] + [shlex.quote(a) for a in args.argv]),
     )
     print(compare.format_summary(rows))
     print("report: %s and %s" % paths)
@@ -670,6 +672,7 @@ def main(argv=None):
     sys.stdout = _Output(stdout)
     try:
         args = build_parser().parse_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # what compare records of the command line
         args.func(args)
         signals.check()  # a signal whose exception a library swallowed still stops the command
         sys.stdout.flush()  # a full or closed stdout fails here, where it can be reported
