@@ -205,17 +205,21 @@ def compare(out, lang="en", force=False, command=None, **settings):
     if lang not in LANGS:
         raise ConfigError("--lang must be one of %s, got %r" % (", ".join(LANGS), lang))
     check_out(out, force)
+    commit = compare_tables.commit()  # the code that runs is the code at the start, whatever changes meanwhile
     results = run_studies(out, force=force, **settings)
-    write_tables(results, out, command)
+    write_tables(results, out, command, commit)
     return summary(results), write_report(results, out, lang), results
 
 
-def write_tables(results, out, command=None):
-    """Write the raw facts of the ladder and leave-one-out tables to ``out/tables.json``; return its path."""
+def write_tables(results, out, command=None, commit=None):
+    """Write the raw facts of the ladder and leave-one-out tables to ``out/tables.json``; return its path.
+
+    ``command`` and ``commit`` are the command line and tf1gan commit the file records as having made them.
+    """
     _make_folder(out)
     owned.write_marker(out, MARKER, [TABLES])
     path = os.path.join(out, TABLES)
-    compare_tables.write(path, compare_tables.facts(results, command))
+    compare_tables.write(path, compare_tables.facts(results, command, commit))
     return path
 
 

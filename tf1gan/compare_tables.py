@@ -88,14 +88,17 @@ def commit():
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def facts(results, command=None):
-    """The JSON document of ``results`` (a ``compare.Results``): settings, machine, commit, ladder, leave-one-out."""
+def facts(results, command=None, commit=None):
+    """The JSON document of ``results`` (a ``compare.Results``): settings, machine, ladder, leave-one-out.
+
+    ``command`` and ``commit`` (see :func:`commit`) are recorded as they are given.
+    """
     s = results.settings
     cpu = machine.cpu_block()
     return {
         "format": FORMAT,
         "command": command,
-        "commit": commit(),
+        "commit": commit,
         "machine": machine.short_name({"cpu": cpu}),
         "logical_cpus": cpu["logical_cpus"],
         "settings": {
