@@ -42,12 +42,14 @@ def outcome_facts(o):
         "d_fake": _number(o.d_fake),
         "moved": list(o.moved),
         "variables": list(o.variables),
-        "quality": {
-            k: _number(v) if k in ("classifier_score", "fcd", "rarest") else int(v) for k, v in q._asdict().items()
-        }
-        if q is not None
-        else None,
+        "quality": _quality(q) if q is not None else None,
     }
+
+
+def _quality(q):
+    """A ``studies.Quality`` as JSON values: class counts as integers, figures as floats."""
+    counts = ("modes_covered", "classes")
+    return {k: int(v) if k in counts else _number(v) for k, v in q._asdict().items()}
 
 
 def outcome_from_facts(facts):
