@@ -119,3 +119,25 @@ def test_the_collapse_sweep_table_is_generated_from_its_committed_data(lang):
     collapsed = sum(t["collapse_step"] is not None for t in doc["trials"])
     said = ["None One Two Three Four Five Six".split()[collapsed], "零一二三四五六"[collapsed]]
     assert ("%s of the six runs collapsed" % said[0], "六次运行中有%s次崩溃" % said[1])[lang == "zh"] in text
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_the_ladder_and_leave_one_out_tables_are_generated_from_their_committed_data(lang):
+    import importlib.util
+    import json
+
+    path = os.path.join(ROOT, "docs", "measurements", "article-tables.json")
+    with open(path) as f:
+        doc = json.load(f)
+    assert re.fullmatch("[0-9a-f]{40}", doc["commit"]) and doc["command"].startswith("tf1gan compare --out ")
+    steps = doc["settings"]["steps"]
+    assert "--steps %d" % steps in doc["command"] and doc["settings"]["seed"] == 1234  # the seed the pages name
+    spec = importlib.util.spec_from_file_location("article_tables", os.path.join(ROOT, "scripts", "article_tables.py"))
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
+    assert "tf1gan compare --out DIR --steps %d" % steps in text  # the command that reproduces them
+    assert doc["commit"][:10] in text
+    sections = re.split(r"^## \d\. ", text, flags=re.M)  # [intro, 1, 2, 3 ladder, 4 leave one out, ...]
+    assert script.table(path, "ladder", lang) in sections[3]
+    assert script.table(path, "loo", lang) in sections[4]

@@ -8,8 +8,11 @@ before any work.
 """
 
 import html
+import json
 import os
 import re
+import subprocess
+import sys
 import warnings
 
 import browser
@@ -17,8 +20,9 @@ import numpy as np
 import pytest
 
 from helpers import cli
-from tf1gan import compare, listing, owned, studies
+from tf1gan import compare, compare_tables, listing, owned, studies
 from tf1gan.compare_text import LANGS, TEXT
+from tf1gan.report import markdown_table
 from tf1gan.tfcompat import IS_TF2
 
 STEPS = 30
@@ -78,6 +82,61 @@ def test_collapse_is_read_from_the_monitor_records():
     assert studies.collapse(checks([2, 6, 9, 8])) == (400, 8)
     assert studies.first_all_covered(checks([3, 10, 8])) == 200
     assert studies.first_all_covered(checks([3, 9])) is None
+
+
+def _outcome(label, edits=(), error=None, records=(), moved=(), quality=None):
+    """A ``studies.Outcome`` of made-up figures, of the kinds the tables show."""
+    variables = ["W1", "W2", "b1", "b2"]
+    d = (None, None) if not records else (records[-1]["d_real"], records[-1]["d_fake"])
+    return studies.Outcome(
+        label=label,
+        edits=tuple(edits),
+        error=error,
+        records=list(records),
+        moved=list(moved),
+        variables=variables if records else [],
+        d_real=d[0],
+        d_fake=d[1],
+        grid=None,
+        quality=quality,
+        non_finite=studies.first_non_finite(records),
+        figures=None,
+    )
+
+
+def test_tables_json_round_trips_what_the_tables_show(tmp_path):
+    rng = np.random.RandomState(0)
+
+    def run(bad, n):  # with ``bad``, losses -inf/inf at step 2 and NaN after it, as rung 1's
+        losses = [(-rng.rand() * 1e3, rng.rand()), (-np.inf, np.inf)] + [(np.nan, np.nan)] * n
+        losses = losses if bad else [(-rng.rand(), rng.rand()) for _ in range(n)]
+        return [
+            dict(step=s, d_loss=losses[s - 1][0], g_loss=losses[s - 1][1], d_real=rng.rand(), d_fake=np.float32(0.5))
+            for s in range(1, n + 1)
+        ]
+
+    error = listing.ListingError("ValueError", "Dimensions must be equal", 30, "G_sample = ...", "graph")
+    quality = studies.Quality(np.float64(rng.rand() * 9 + 1), 300.7 * rng.rand(), 8, 10, 0.0123)
+    ladder = [_outcome("0", error=error)] + [
+        _outcome(str(r.number), r.edits, None, run(r.number % 3 == 1, 4), ["W2", "b2"][: r.number % 3], quality)
+        for r in listing.ladder()[1:]
+    ]
+    loo = [
+        _outcome(d, e, error._replace(stage="training", line=39) if i == 4 else None, run(i == 2, 3), ["W1"])
+        for i, (d, e) in enumerate(listing.leave_one_out())
+    ]
+    settings = compare.Settings("mnist10k", None, 4, 1234, 300, 0, 40, 10, "1.15.5", 8000)
+    results = compare.Results(settings, *[None] * 5, ladder, loo, None, None, [])
+    path = compare.write_tables(results, str(tmp_path), "tf1gan compare --out x", "abc123")
+    doc, ladder_back, loo_back = compare_tables.read(path)
+    assert (doc["command"], doc["commit"], doc["settings"]["steps"]) == ("tf1gan compare --out x", "abc123", 4)
+    assert [x["number"] for x in doc["ladder"]] == [r.number for r in listing.ladder()]
+    assert doc["ladder"][1]["first_non_finite"] == {"step": 2, "d_loss": -np.inf, "g_loss": np.inf}
+    assert ladder_back[1].non_finite == 2 and ladder_back[2].non_finite is None
+    for lang in LANGS:
+        assert compare.ladder_table(ladder_back, lang) == compare.ladder_table(ladder, lang)
+        assert compare.loo_table(ladder_back[-1], loo_back, lang) == compare.loo_table(ladder[-1], loo, lang)
+    assert owned.read_marker(str(tmp_path), compare.MARKER) == [compare.TABLES]
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +206,23 @@ def test_leave_one_out_puts_back_one_defect_at_a_time(results):
 
 
 @pytest.mark.slow
+def test_tables_json_holds_what_the_reports_tables_show(results):
+    out, _, (md_en, _), (md_zh, _), res = results
+    assert compare.TABLES in owned.read_marker(out, compare.MARKER)
+    path = os.path.join(out, compare.TABLES)
+    doc, ladder, loo = compare_tables.read(path)
+    assert doc["settings"]["steps"] == STEPS and doc["settings"]["eval_samples"] == 300
+    assert [x["edits"] for x in doc["leave_one_out"]] == [list(e) for _, e in listing.leave_one_out()]
+    for lang, md in (("en", md_en), ("zh", md_zh)):
+        report = open(md, encoding="utf-8").read()
+        assert markdown_table(*compare.ladder_table(ladder, lang)) in report
+        assert markdown_table(*compare.loo_table(ladder[-1], loo, lang)) in report
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts", "article_tables.py")
+    printed = subprocess.check_output([sys.executable, script, path, "--table", "loo", "--lang", "zh"], text=True)
+    assert printed.strip() in open(md_zh, encoding="utf-8").read()
+
+
+@pytest.mark.slow
 def test_the_seed_study(results):
     out, _, _, _, res = results
     assert [(r.preset, r.seed) for r in res.seed_runs] == [(p, s) for p in ("article", "default") for s in (0, 1)]
@@ -194,6 +270,8 @@ def test_compare_lang_zh_on_the_command_line(results, tmp_path, monkeypatch):
     code, stdout, stderr = cli("compare", "--out", tmp_path / "zh", "--lang", "zh", "--steps", STEPS)
     assert code == 0, stderr
     assert "修复阶梯" in (tmp_path / "zh" / "report.html").read_text(encoding="utf-8")
+    recorded = json.loads((tmp_path / "zh" / compare.TABLES).read_text(encoding="utf-8"))["command"]
+    assert recorded == "tf1gan compare --out %s --lang zh --steps %d" % (tmp_path / "zh", STEPS)
     assert "rung 9: train_all_d" in stdout
     code, _, stderr = cli("compare", "--out", tmp_path / "zh", "--lang", "zh")
     assert code == 4 and "report.md, report.html" in stderr

@@ -8,6 +8,7 @@ imported once a command runs, so ``--help`` and flag errors answer at once.
 import argparse
 import dataclasses
 import os
+import shlex
 import signal
 import sys
 import time
@@ -368,9 +369,11 @@ def _add_compare(sub):
         "--seeds N also (6) the seed study: tf1gan train --arch article and the default with seeds 0..N-1, "
         "recording classes covered over time, run as tf1gan sweep trials (on Ray; on a cluster with RAY_ADDRESS). "
         "Every variant trains the same steps on the same batches with "
-        "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs) and a "
-        "self-contained DIR/report.html, and prints a summary table. An earlier report in DIR (report.md, "
-        "report.html, its PNGs), or its runs DIR/runs/article and DIR/runs/default, is replaced only with "
+        "the same seed and batch size (128, the listing's). Writes DIR/report.md (with PNGs), a "
+        "self-contained DIR/report.html and DIR/tables.json (the raw figures of the ladder and leave-one-out "
+        "tables, with the settings, machine, commit and command line), and prints a summary table. An earlier "
+        "report in DIR (report.md, report.html, tables.json, its PNGs), or its runs DIR/runs/article and "
+        "DIR/runs/default, is replaced only with "
         "--force; seed runs with the same settings are continued, not trained again. --force replaces only "
         "what compare wrote (DIR/.tf1gan-compare lists its files) and runs tf1gan made, never a user's file, "
         "a link or a folder of other files: compare refuses those before any work.",
@@ -432,6 +435,7 @@ def cmd_compare(args):
         seeds=args.seeds,
         seed_steps=args.seed_steps,
         monitor_every=args.monitor_every,
+        command=" ".join(["tf1gan"] + [shlex.quote(a) for a in args.argv]),
     )
     print(compare.format_summary(rows))
     print("report: %s and %s" % paths)
@@ -670,6 +674,7 @@ def main(argv=None):
     sys.stdout = _Output(stdout)
     try:
         args = build_parser().parse_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # what compare records of the command line
         args.func(args)
         signals.check()  # a signal whose exception a library swallowed still stops the command
         sys.stdout.flush()  # a full or closed stdout fails here, where it can be reported

@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from tf1gan import data, evaluate, listing, monitor, owned, plots, runs, sample, studies, train
+from tf1gan import compare_tables, data, evaluate, listing, monitor, owned, plots, runs, sample, studies, train
 from tf1gan.compare_text import LANGS, text
 from tf1gan.config import preset
 from tf1gan.errors import ConfigError, RunError
@@ -28,9 +28,10 @@ BATCH_SIZE = 128  # the listing's
 EVAL_SAMPLES = 10000
 SEED_PRESETS = ("article", "default")
 IMAGES = ("listing_200.png", "ladder.png", "leave_one_out.png", "losses.png", "samples.png", "seeds.png")
+TABLES = "tables.json"  # the ladder's and leave-one-out's raw facts (tf1gan.compare_tables)
 RUNS = tuple(os.path.join("runs", name) for name in SEED_PRESETS)
 # what compare writes that a second run would replace (seed runs are continued, see studies.seed_study)
-OUTPUTS = ("report.md", "report.html") + IMAGES + RUNS
+OUTPUTS = ("report.md", "report.html", TABLES) + IMAGES + RUNS
 MARKER = "compare"  # out/.tf1gan-compare lists the files compare wrote there: all that --force may replace
 
 Settings = collections.namedtuple(
@@ -195,16 +196,31 @@ def _training_studies(out, ds, dataset, data_dir, steps, seed, evaluate_samples,
     return ladder, loo, versions, real
 
 
-def compare(out, lang="en", force=False, **settings):
-    """Refuse to overwrite, run every study, write ``out/report.md`` and ``out/report.html``.
+def compare(out, lang="en", force=False, command=None, **settings):
+    """Refuse to overwrite, run every study, write ``out/tables.json``, ``out/report.md`` and ``out/report.html``.
 
-    ``settings`` are those of :func:`run_studies`. Returns (summary rows, paths, :class:`Results`).
+    ``settings`` are those of :func:`run_studies`; ``command`` is the command line tables.json records.
+    Returns (summary rows, paths of the reports, :class:`Results`).
     """
     if lang not in LANGS:
         raise ConfigError("--lang must be one of %s, got %r" % (", ".join(LANGS), lang))
     check_out(out, force)
+    commit = compare_tables.commit()  # the code that runs is the code at the start, whatever changes meanwhile
     results = run_studies(out, force=force, **settings)
+    write_tables(results, out, command, commit)
     return summary(results), write_report(results, out, lang), results
+
+
+def write_tables(results, out, command=None, commit=None):
+    """Write the raw facts of the ladder and leave-one-out tables to ``out/tables.json``; return its path.
+
+    ``command`` and ``commit`` are the command line and tf1gan commit the file records as having made them.
+    """
+    _make_folder(out)
+    owned.write_marker(out, MARKER, [TABLES])
+    path = os.path.join(out, TABLES)
+    compare_tables.write(path, compare_tables.facts(results, command, commit))
+    return path
 
 
 def write_report(results, out, lang="en"):
@@ -284,14 +300,13 @@ def document(results, lang="en"):
     """The report of ``results`` as a :class:`tf1gan.report.Document` in ``lang``."""
     t = lambda key: text(key, lang)  # noqa: E731
     s = results.settings
-    defects = {d.key: getattr(d, lang) for d in listing.DEFECTS}
     doc = Document(t("title"), lang="zh-CN" if lang == "zh" else "en")
     doc.paragraph(t("intro") % (s.dataset, s.steps, s.seed, BATCH_SIZE, s.tf_version, s.n_train, s.dataset))
     _printed_section(doc, results, t)
     _minimal_section(doc, results, t, lang)
     ladder_rungs = listing.ladder()
-    _ladder_section(doc, results, t, lang, defects)
-    _loo_section(doc, results, t, defects)
+    _ladder_section(doc, results, t, lang)
+    _loo_section(doc, results, t, lang)
     _versions_section(doc, results, t, len(ladder_rungs) - 1)
     if results.seed_runs:
         _seed_section(doc, results, t)
@@ -333,7 +348,7 @@ def _minimal_section(doc, results, t, lang):
     doc.image("listing_200.png", plots.png_bytes(plots.grid(results.own_figure, cols=4), scale=3), t("own_caption"))
 
 
-def _ladder_section(doc, results, t, lang, defects):
+def _ladder_section(doc, results, t, lang):
     """Section 3: the fix ladder's table, samples, and each rung's diff."""
     s = results.settings
     ladder_rungs = listing.ladder()
@@ -341,14 +356,7 @@ def _ladder_section(doc, results, t, lang, defects):
     wide = [str(r.number) for r in ladder_rungs if "hidden_784" in r.edits]
     doc.paragraph(t("ladder_intro") % (s.steps, "–".join([wide[0], wide[-1]]) if wide else t("none")))
     doc.paragraph(t("ladder_order"))
-    rows = []
-    for rung, o in zip(ladder_rungs, results.ladder):
-        fix = defects[rung.defect].title if rung.defect else t("as_printed")
-        edit = " + ".join("`%s`" % e for e in rung.added)
-        if rung.retired:
-            edit = t("retires") % (edit, " + ".join("`%s`" % e for e in rung.retired))
-        rows.append([str(rung.number), fix, edit or "—"] + _metric_cells(o, t))
-    doc.table([t("col_number"), t("col_fix"), t("col_edit")] + _metric_header(t), rows)
+    doc.table(*ladder_table(results.ladder, lang))
     doc.paragraph(t("ladder_note") % s.eval_samples)
     doc.image(
         "ladder.png",
@@ -367,20 +375,44 @@ def _ladder_section(doc, results, t, lang, defects):
         previous = current
 
 
-def _loo_section(doc, results, t, defects):
-    """Section 4: the fixed listing with one defect put back at a time."""
-    s = results.settings
-    ladder_rungs = listing.ladder()
-    doc.heading(t("h_loo"))
-    doc.paragraph(t("loo_intro") % (len(ladder_rungs) - 1, s.steps))
-    rows = [["0", t("fully_fixed"), "—"] + _metric_cells(results.ladder[-1], t)]
-    for i, ((defect, _), o) in enumerate(zip(listing.leave_one_out(), results.loo), 1):
+def ladder_table(ladder, lang="en"):
+    """(header, rows) of the fix ladder's table: a row per rung of ``listing.ladder()`` and its Outcome in ``ladder``.
+
+    The report and the docs (scripts/article_tables.py, from tables.json) both draw the table with this.
+    """
+    t = lambda key: text(key, lang)  # noqa: E731
+    defects = {d.key: getattr(d, lang) for d in listing.DEFECTS}
+    rows = []
+    for rung, o in zip(listing.ladder(), ladder):
+        fix = defects[rung.defect].title if rung.defect else t("as_printed")
+        edit = " + ".join("`%s`" % e for e in rung.added)
+        if rung.retired:
+            edit = t("retires") % (edit, " + ".join("`%s`" % e for e in rung.retired))
+        rows.append([str(rung.number), fix, edit or "—"] + _metric_cells(o, t))
+    return [t("col_number"), t("col_fix"), t("col_edit")] + _metric_header(t), rows
+
+
+def loo_table(fixed, loo, lang="en"):
+    """(header, rows) of the leave-one-out table: the ``fixed`` listing's Outcome, then one per defect put back."""
+    t = lambda key: text(key, lang)  # noqa: E731
+    defects = {d.key: getattr(d, lang) for d in listing.DEFECTS}
+    rows = [["0", t("fully_fixed"), "—"] + _metric_cells(fixed, t)]
+    for i, ((defect, _), o) in enumerate(zip(listing.leave_one_out(), loo), 1):
         fix = next(d.fix for d in listing.DEFECTS if d.key == defect)
         left_out = [e for e in listing.FIXED if e not in o.edits]
         rows.append(
             [str(i), defects[defect].title, " + ".join("`%s`" % e for e in left_out or [fix])] + _metric_cells(o, t)
         )
-    doc.table([t("col_number"), t("col_put_back"), t("col_left_out")] + _metric_header(t), rows)
+    return [t("col_number"), t("col_put_back"), t("col_left_out")] + _metric_header(t), rows
+
+
+def _loo_section(doc, results, t, lang):
+    """Section 4: the fixed listing with one defect put back at a time."""
+    s = results.settings
+    ladder_rungs = listing.ladder()
+    doc.heading(t("h_loo"))
+    doc.paragraph(t("loo_intro") % (len(ladder_rungs) - 1, s.steps))
+    doc.table(*loo_table(results.ladder[-1], results.loo, lang))
     doc.image(
         "leave_one_out.png",
         plots.labelled_grids([results.ladder[-1].grid] + [o.grid for o in results.loo], range(len(results.loo) + 1)),

@@ -45,6 +45,12 @@ def _cell_md(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def markdown_table(header, rows):
+    """A table of strings as Markdown lines (joined by newlines), as a :class:`Document` writes it."""
+    lines = ["| " + " | ".join(_cell_md(h) for h in header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(_cell_md(c) for c in row) + " |" for row in rows])
+
+
 class Document(object):
     """Headings, paragraphs, tables, code blocks and PNG images, in order."""
 
@@ -82,9 +88,7 @@ class Document(object):
             elif kind == "paragraph":
                 out += [block[1], ""]
             elif kind == "table":
-                out.append("| " + " | ".join(_cell_md(h) for h in block[1]) + " |")
-                out.append("|" + "---|" * len(block[1]))
-                out += ["| " + " | ".join(_cell_md(c) for c in row) + " |" for row in block[2]]
+                out += markdown_table(block[1], block[2]).split("\n")
                 out.append("")
             elif kind == "code":
                 out += ["```", block[1], "```", ""]
