@@ -28,7 +28,17 @@ sys.path.insert(0, ROOT)
 from tf1gan import machine, plots  # noqa: E402
 from tf1gan.sweep_report import mean_spread  # noqa: E402
 
+ONE_SETTING = "(one setting)"  # the setting of every trial of a sweep whose grid does not vary
+SWEEP_OWN = ("seed", "threads", "steps")  # in a trial's settings, but the sweep's own, not the grid's
 CHECK_KEYS = ("step", "elapsed_s", "classifier_score", "modes_covered", "min_class_share", "val_fcd", "copy_rate")
+
+
+def _label(result):
+    """The trial's setting; for a sweep of one setting (whose trials differ in seed only), its grid keys, so that
+    the settings of several such sweeps stay apart in one study."""
+    if result["setting"] != ONE_SETTING:
+        return result["setting"]
+    return " ".join("%s=%s" % (k, v) for k, v in result.get("settings") or [] if k not in SWEEP_OWN) or ONE_SETTING
 
 
 def _trial(sweep_dir, result, cpu_per_step=None):
@@ -51,7 +61,7 @@ def _trial(sweep_dir, result, cpu_per_step=None):
             c["cpu_s"] = round(cpu_s * c["step"] / checks[-1]["step"], 1)
     return dict(
         name=name,
-        setting=result["setting"],
+        setting=_label(result),
         seed=result["seed"],
         status=result["status"],
         wall_s=result.get("wall_s"),

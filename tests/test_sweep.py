@@ -32,6 +32,8 @@ TINY_GRID = ["--grid", "z-dim=8", "--grid", "hidden=16", "--grid", "batch-size=1
 def test_grid_seeds_and_trial_names(tmp_path):
     assert sweep_grid.parse_seeds("0-2,5,1") == [0, 1, 2, 5]
     assert sweep_grid.parse_grid_option("hidden=64,32;128,64") == ("hidden", ["64,32", "128,64"])
+    assert sweep_grid.parse_grid_option("d-hidden=64,32;") == ("d-hidden", ["64,32"])  # one setting
+    assert sweep_grid.parse_grid_option("hidden=64") == ("hidden", ["64"])
     grid = sweep_grid.merge({"grid": {"arch": ["default", "dcgan"], "z_dim": 8}}, ["batch-size=16,32"])
     trials = sweep_grid.trials(grid, [0, 1], 50, 1, str(tmp_path))
     assert len(trials) == 2 * 2 * 2 and len({t.name for t in trials}) == 8
@@ -95,6 +97,8 @@ def test_a_second_sweep_into_one_folder_is_refused(tmp_path):
 def test_bad_sweep_flags_are_one_line_errors(tmp_path):
     assert_one_line_error(cli("sweep", "--out", tmp_path / "s", "--grid", "out=x"), 2, "set by the sweep itself")
     assert_one_line_error(cli("sweep", "--out", tmp_path / "s", "--seeds", "3-1"), 2, "--seeds")
+    # one setting of widths or two settings of one width each: refused rather than guessed
+    assert_one_line_error(cli("sweep", "--out", tmp_path / "s", "--grid", "hidden=32,16"), 2, "'hidden=32,16;'")
     assert not os.path.exists(str(tmp_path / "s"))
 
 

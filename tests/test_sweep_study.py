@@ -91,3 +91,10 @@ def test_the_picture_has_a_row_per_recorded_figure(tmp_path):
     # four monitor figures (score, classes, validation FCD, near copies) against two losses: twice as tall
     height = lambda png: plt.imread(io.BytesIO(png)).shape[0]  # noqa: E731
     assert height(monitor) == pytest.approx(2 * height(only_losses), rel=0.1)
+
+
+def test_a_sweep_of_one_setting_is_named_by_its_grid():
+    result = {"setting": "(one setting)", "settings": [["arch", "dcgan"], ["hidden", "32,16"], ["seed", "2"],
+                                                       ["threads", "1"], ["steps", "3000"]]}  # fmt: skip
+    assert sweep_study._label(result) == "arch=dcgan hidden=32,16"
+    assert sweep_study._label(dict(result, setting="lr-decay=none")) == "lr-decay=none"

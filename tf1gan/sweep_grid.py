@@ -3,7 +3,8 @@
 A grid maps a train flag (``arch``, ``hidden``, ``batch-size`` ...) to its
 values. ``--grid "arch=default,dcgan"`` gives two; a value holding commas of its
 own (layer widths) is written with ``;`` between values:
-``--grid "hidden=64,32;128,64"``. A key with one value is a setting of every
+``--grid "hidden=64,32;128,64"``, and one such value with a ``;`` after it
+(``--grid "hidden=32,16;"``). A key with one value is a setting of every
 trial. A JSON or TOML file holds the same: ``{"grid": {"arch": ["default",
 "dcgan"]}, "seeds": "0-4", "steps": 20000}``. Each trial is named after the
 keys that vary and its seed (``arch=dcgan_seed=3``), so the same sweep command
@@ -11,11 +12,13 @@ finds its trials again.
 """
 
 import collections
+import dataclasses
 import itertools
 import json
 import os
 import re
 
+from tf1gan.config import Config, flag_of
 from tf1gan.errors import ConfigError
 
 # Flags the sweep sets itself for every trial: a grid may not name them.
@@ -42,13 +45,27 @@ def parse_seeds(text):
     return seeds
 
 
+def _list_keys():
+    """Grid keys whose one value is itself a comma-separated list (the layer widths)."""
+    return {flag_of(f.name)[2:] for f in dataclasses.fields(Config) if getattr(f.type, "__origin__", None) is tuple}
+
+
 def parse_grid_option(text):
-    """``(key, [values])`` of one ``--grid KEY=V1,V2`` (``;`` between values that hold commas)."""
+    """``(key, [values])`` of one ``--grid KEY=V1,V2`` (``;`` between values that hold commas).
+
+    A key whose value is a list of widths needs ``;``: ``hidden=32,16`` could mean one
+    setting or two, so it is refused rather than guessed (``hidden=32,16;`` is one).
+    """
     key, sep, values = text.partition("=")
     key = key.strip().replace("_", "-").lstrip("-")
     if not sep or not key or not values.strip():
         raise ConfigError("--grid: expected KEY=VALUE[,VALUE...], got %r" % text)
-    split = values.split(";") if ";" in values else values.split(",")
+    if ";" not in values and "," in values and key in _list_keys():
+        raise ConfigError(
+            "--grid %s: %s takes comma-separated widths, so its values are separated by ';': write '%s=%s;' for "
+            "one setting, or '%s=%s' for one width each" % (text, key, key, values, key, values.replace(",", ";"))
+        )
+    split = [v for v in values.split(";") if v.strip()] if ";" in values else values.split(",")
     return key, [v.strip() for v in split]
 
 
