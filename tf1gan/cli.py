@@ -462,7 +462,8 @@ def _add_sweep(sub):
         action="append",
         metavar="KEY=V1,V2",
         help="a tf1gan train flag (without --) and its values, e.g. arch=default,dcgan; separate values holding "
-        "commas with ';' (hidden=64,32;128,64); repeat for more keys; one value sets it for every trial",
+        "commas with ';' (hidden=64,32;128,64; one such value: hidden=64,32;); repeat for more keys; one value sets "
+        "it for every trial",
     )
     p.add_argument("--file", help="a JSON (or TOML) file with grid, seeds and steps; --grid, --seeds, --steps win")
     p.add_argument("--seeds", help="seeds of every setting: 0-4, 0,3,7 or 2 (default 0)")
