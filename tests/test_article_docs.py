@@ -103,20 +103,26 @@ def test_the_healthy_run_shown_is_the_committed_one(lang):
 
 
 @pytest.mark.parametrize("lang", sorted(DOCS))
-def test_the_collapse_sweep_table_is_generated_from_its_committed_data(lang):
+@pytest.mark.parametrize("name, runs", [("article-collapse-sweep", "six"), ("default-collapse-sweep", "three")])
+def test_the_collapse_sweep_tables_are_generated_from_their_committed_data(lang, name, runs):
     import json
     import subprocess
     import sys
 
-    with open(os.path.join(ROOT, "docs/measurements/article-collapse-sweep.json")) as f:
+    with open(os.path.join(ROOT, "docs/measurements/%s.json" % name)) as f:
         doc = json.load(f)
-    assert len(doc["trials"]) >= 5 and all(t["status"] == "done" for t in doc["trials"])
+    assert len(doc["trials"]) >= 3 and all(t["status"] == "done" for t in doc["trials"])
+    assert doc["command"].startswith("tf1gan sweep ") and doc["commit"]
     table = subprocess.check_output(
         [sys.executable, os.path.join(ROOT, "scripts/collapse_table.py"), "--table", f.name, "--lang", lang], text=True
     ).strip()
     text = open(os.path.join(ROOT, DOCS[lang]), encoding="utf-8").read()
     assert table in entries(lang)["prevents_mode_collapse"]
     collapsed = sum(t["collapse_step"] is not None for t in doc["trials"])
+    if runs == "three":  # the default: the page says none collapsed, which the data must bear out
+        assert collapsed == 0
+        assert ("No default run collapsed", "默认设置的三次运行都没有崩溃")[lang == "zh"] in text
+        return
     said = ["None One Two Three Four Five Six".split()[collapsed], "零一二三四五六"[collapsed]]
     assert ("%s of the six runs collapsed" % said[0], "六次运行中有%s次崩溃" % said[1])[lang == "zh"] in text
 
