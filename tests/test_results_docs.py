@@ -1,0 +1,37 @@
+"""docs/results.md: every multi-seed table is scripts/sweep_study.py's output from its committed JSON."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "docs", "results.md")
+
+# (the study's JSON under docs/measurements/, the sweep_study.py command whose table the page shows)
+TABLES = [
+    ("default-schedule", ["best"]),
+    ("default-schedule", ["curve", "--marks", "5000,10000,15000,20000,25000,30000"]),
+    ("default-schedule", ["final"]),
+    ("dcgan-vs-default", ["curve", "--minutes", "--marks", "2,4,6,8"]),
+    ("dcgan-vs-default", ["final"]),
+    ("dcgan-widths", ["curve", "--minutes", "--marks", "1,2,3,4"]),
+    ("dcgan-widths", ["final"]),
+    ("article-both-evaluators", ["final"]),
+]
+
+
+@pytest.mark.parametrize("name, command", TABLES, ids=["%s %s" % (n, c[0]) for n, c in TABLES])
+def test_the_table_is_generated_from_the_committed_study(name, command):
+    path = os.path.join(ROOT, "docs", "measurements", name + ".json")
+    with open(path) as f:
+        doc = json.load(f)
+    assert doc["commands"] and all(c.startswith("tf1gan sweep ") for c in doc["commands"]) and doc["commit"]
+    assert len({t["seed"] for t in doc["trials"]}) >= 3 and all(t["status"] == "done" for t in doc["trials"])
+    script = os.path.join(ROOT, "scripts", "sweep_study.py")
+    table = subprocess.check_output([sys.executable, script, command[0], path] + command[1:], text=True).strip()
+    assert table.count("\n") >= 2
+    with open(RESULTS, encoding="utf-8") as f:
+        assert table in f.read()
