@@ -72,15 +72,18 @@ def _trial(sweep_dir, result, cpu_per_step=None):
     )
 
 
-def record(sweep_dirs, cpu_per_step=None):
-    """{"trials": [...]} of every trial of ``sweep_dirs`` (their ``results/*.json``), in sweep order."""
+def record(sweep_dirs, cpu_per_step=None, settings=None):
+    """{"trials": [...]} of every trial of ``sweep_dirs`` (their ``results/*.json``) in sweep order, or of those
+    whose setting is one of ``settings``."""
     trials = []
     for sweep_dir in sweep_dirs:
         for path in sorted(glob.glob(os.path.join(sweep_dir, "results", "*.json"))):
             if path.endswith(".evaluate.json"):  # the trial's evaluation, already in its result
                 continue
             with open(path) as f:
-                trials.append(_trial(sweep_dir, json.load(f), cpu_per_step))
+                trial = _trial(sweep_dir, json.load(f), cpu_per_step)
+            if not settings or trial["setting"] in settings:
+                trials.append(trial)
     return {"trials": trials, "machine": machine.short_name({"cpu": machine.cpu_block()}), "cpu_per_step": cpu_per_step}
 
 
@@ -216,7 +219,7 @@ def main():
     args = parser.parse_args()
     if args.what == "record":
         cpu = dict((k, float(v)) for k, v in (item.rsplit("=", 1) for item in args.cpu_per_step))
-        doc = dict(record(args.paths, cpu), commands=args.command, commit=args.commit)
+        doc = dict(record(args.paths, cpu, args.setting), commands=args.command, commit=args.commit)
         with open(args.out, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
             f.write("\n")

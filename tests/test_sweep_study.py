@@ -51,6 +51,7 @@ def test_record_keeps_monitor_checks_and_each_evaluation(tmp_path):
     assert first["best_step"] == 200 and first["steps"] == 300
     assert sorted(first["evaluations"]) == ["best", "last"]
     assert doc["trials"][1]["best_step"] == 300
+    assert sweep_study.record([str(tmp_path)], settings=["arch=y"])["trials"] == []
     assert doc["machine"]
 
 
