@@ -207,8 +207,9 @@ def main():
     parser.add_argument("--out")
     parser.add_argument("--marks", default="", help="steps (or --minutes) for the curve table, comma-separated")
     parser.add_argument("--minutes", action="store_true", help="--marks are minutes of training, not steps")
-    parser.add_argument("--command", action="append", default=[], help="a tf1gan sweep command of the study")
+    parser.add_argument("--command", action="append", default=[], help="a command that made the study's data")
     parser.add_argument("--commit", help="the commit of tf1gan that ran it")
+    parser.add_argument("--setting", action="append", default=[], help="record only the trials of this setting")
     parser.add_argument(
         "--cpu-per-step",
         action="append",
