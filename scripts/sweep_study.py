@@ -211,6 +211,9 @@ def main():
     parser.add_argument("--commit", help="the commit of tf1gan that ran it")
     parser.add_argument("--setting", action="append", default=[], help="record only the trials of this setting")
     parser.add_argument(
+        "--label", action="append", default=[], metavar="SETTING=LABEL", help="a setting's name in the tables"
+    )
+    parser.add_argument(
         "--cpu-per-step",
         action="append",
         default=[],
@@ -221,6 +224,10 @@ def main():
     if args.what == "record":
         cpu = dict((k, float(v)) for k, v in (item.rsplit("=", 1) for item in args.cpu_per_step))
         doc = dict(record(args.paths, cpu, args.setting), commands=args.command, commit=args.commit)
+        labels = dict(item.rsplit("=", 1) for item in args.label)
+        for t in doc["trials"]:
+            t["setting"] = labels.get(t["setting"], t["setting"])
+        doc["labels"] = labels
         with open(args.out, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
             f.write("\n")
