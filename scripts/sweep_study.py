@@ -8,6 +8,7 @@
     python scripts/sweep_study.py best FILE.json                            # each seed's best and last check
     python scripts/sweep_study.py final FILE.json                           # tf1gan evaluate, both evaluators
     python scripts/sweep_study.py plot FILE.json --out PICTURE.png          # each setting over steps and time
+    python scripts/sweep_study.py milestones FILE.json [--setting S] [--lang zh]  # when each setting got where
 
 Every figure is a mean ± sample standard deviation over a setting's seeds; the
 docs' tables are this script's output from the committed JSON
@@ -20,6 +21,7 @@ import glob
 import json
 import os
 import re
+import statistics
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -200,16 +202,67 @@ def final_table(doc):
     return "\n".join(lines)
 
 
+# the milestones table's words, by the language of the page that shows it
+MILESTONE_WORDS = {
+    "en": dict(steps="steps %s", step="step %s", median=" (median %s)", never="never", some="; %d never",
+               best=" (best %s)", time="%s s to step %s"),
+    "zh": dict(steps="第 %s 步", step="第 %s 步", median="（中位数 %s）", never="从未达到", some="；%d 次从未达到",
+               best="（最佳 %s）", time="%s 秒（到第 %s 步）"),
+}  # fmt: skip
+
+
+def _span(values, spec="{:,.0f}"):
+    """'low–high' of ``values``, or one value where they agree."""
+    low, high = spec.format(min(values)), spec.format(max(values))
+    return low if low == high else low + "–" + high
+
+
+def milestone_rows(doc, settings=(), lang="en"):
+    """Markdown rows, one a setting (of ``settings`` if given): its seeds; the step of the first check that covered
+    more than one class; the first at a classifier score of 5 and of 8 (range and median over the seeds that got
+    there; for those that never did, their best score); the training wall time to the last step (range)."""
+    words = MILESTONE_WORDS[lang]
+
+    def first(trials, reached, scores=True):
+        steps = [next((c["step"] for c in t["checks"] if reached(c)), None) for t in trials]
+        got = [s for s in steps if s is not None]
+        cell = ""
+        if got:
+            cell = words["step" if len(set(got)) == 1 else "steps"] % _span(got)
+            if scores and len(set(got)) > 1:
+                cell += words["median"] % "{:,.0f}".format(statistics.median(got))
+        never = [max(c["classifier_score"] for c in t["checks"]) for t, s in zip(trials, steps) if s is None]
+        if never:
+            cell += (words["some"] % len(never) if got else words["never"]) + (
+                words["best"] % _span(never, "{:.2f}") if scores else ""
+            )
+        return cell
+
+    rows = []
+    for setting, trials in _settings(doc).items():
+        if settings and setting not in settings:
+            continue
+        cells = [setting, str(len(trials)), first(trials, lambda c: c["modes_covered"] > 1, scores=False)]
+        cells += [first(trials, lambda c, score=score: c["classifier_score"] >= score) for score in (5, 8)]
+        last = [t["checks"][-1] for t in trials]
+        cells.append(words["time"] % (_span([c["elapsed_s"] for c in last]), _span([c["step"] for c in last])))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("record", "curve", "best", "final", "plot"))
+    parser.add_argument("what", choices=("record", "curve", "best", "final", "plot", "milestones"))
     parser.add_argument("paths", nargs="+", help="sweep folders (record) or the study's JSON file")
     parser.add_argument("--out")
     parser.add_argument("--marks", default="", help="steps (or --minutes) for the curve table, comma-separated")
     parser.add_argument("--minutes", action="store_true", help="--marks are minutes of training, not steps")
     parser.add_argument("--command", action="append", default=[], help="a command that made the study's data")
     parser.add_argument("--commit", help="the commit of tf1gan that ran it")
-    parser.add_argument("--setting", action="append", default=[], help="record only the trials of this setting")
+    parser.add_argument(
+        "--setting", action="append", default=[], help="record (or milestones: show) only the trials of this setting"
+    )
+    parser.add_argument("--lang", choices=sorted(MILESTONE_WORDS), default="en", help="the milestones table's language")
     parser.add_argument(
         "--label", action="append", default=[], metavar="SETTING=LABEL", help="a setting's name in the tables"
     )
@@ -242,6 +295,8 @@ def main():
         print(best_table(doc))
     elif args.what == "final":
         print(final_table(doc))
+    elif args.what == "milestones":
+        print(milestone_rows(doc, args.setting, args.lang))
     else:
         groups = collections.OrderedDict((s, [t["checks"] for t in ts]) for s, ts in _settings(doc).items())
         with open(args.out, "wb") as f:

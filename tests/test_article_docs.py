@@ -147,3 +147,22 @@ def test_the_ladder_and_leave_one_out_tables_are_generated_from_their_committed_
     sections = re.split(r"^## \d\. ", text, flags=re.M)  # [intro, 1, 2, 3 ladder, 4 leave one out, ...]
     assert script.table(path, "ladder", lang) in sections[3]
     assert script.table(path, "loo", lang) in sections[4]
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_the_speed_table_is_generated_from_the_committed_seed_studies(lang):
+    import json
+    import subprocess
+    import sys
+
+    rows = []
+    for name, setting in (("article-both-evaluators", []), ("default-schedule", ["--setting", "lr-decay=none"])):
+        path = os.path.join(ROOT, "docs/measurements/%s.json" % name)
+        with open(path) as f:
+            doc = json.load(f)
+        assert doc["commands"][0].startswith("tf1gan sweep ") and doc["commit"]
+        command = [sys.executable, os.path.join(ROOT, "scripts/sweep_study.py"), "milestones", path, "--lang", lang]
+        rows.append(subprocess.check_output(command + setting, text=True).strip())
+    entry = entries(lang)["speed"]
+    assert "|\n" + "\n".join(rows) + "\n\n" in entry and len(rows[0].splitlines()) == 1
+    assert "%.4f" % doc["cpu_per_step"]["lr-decay=none"] in entry  # the default's CPU time a step, as recorded

@@ -99,3 +99,17 @@ def test_a_sweep_of_one_setting_is_named_by_its_grid():
                                                        ["threads", "1"], ["steps", "3000"]]}  # fmt: skip
     assert sweep_study._label(result) == "arch=dcgan hidden=32,16"
     assert sweep_study._label(dict(result, setting="lr-decay=none")) == "lr-decay=none"
+
+
+def test_milestones_are_first_steps_over_seeds_and_say_who_never_got_there(tmp_path):
+    doc = sweep_study.record([_sweep(tmp_path)])
+    first, second = (t["checks"] for t in doc["trials"])
+    first[0]["modes_covered"] = 1  # seed 0 covers a second class at step 200, seed 1 at step 100
+    for check, score in zip(second, (2.0, 6.0, 7.0)):  # seed 1 reaches 5 at step 200 and never 8
+        check["classifier_score"] = score
+    assert sweep_study.milestone_rows(doc) == (
+        "| arch=x | 2 | steps 100–200 | steps 100–200 (median 150) | step 100; 1 never (best 7.00) "
+        "| 30–31 s to step 300 |"
+    )
+    assert sweep_study.milestone_rows(doc, ["arch=x"], "zh").endswith("| 30–31 秒（到第 300 步） |")
+    assert sweep_study.milestone_rows(doc, ["arch=y"]) == ""
