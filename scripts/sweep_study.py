@@ -32,7 +32,17 @@ from tf1gan.sweep_report import mean_spread  # noqa: E402
 
 ONE_SETTING = "(one setting)"  # the setting of every trial of a sweep whose grid does not vary
 SWEEP_OWN = ("seed", "threads", "steps")  # in a trial's settings, but the sweep's own, not the grid's
-CHECK_KEYS = ("step", "elapsed_s", "classifier_score", "modes_covered", "min_class_share", "val_fcd", "copy_rate")
+CHECK_KEYS = (
+    "step",
+    "elapsed_s",
+    "classifier_score",
+    "modes_covered",
+    "min_class_share",
+    "val_fcd",
+    "copy_rate",
+    "d_real",
+    "d_fake",
+)
 
 
 def _label(result):

@@ -166,3 +166,24 @@ def test_the_speed_table_is_generated_from_the_committed_seed_studies(lang):
     entry = entries(lang)["speed"]
     assert "|\n" + "\n".join(rows) + "\n\n" in entry and len(rows[0].splitlines()) == 1
     assert "%.4f" % doc["cpu_per_step"]["lr-decay=none"] in entry  # the default's CPU time a step, as recorded
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_the_convergence_figures_are_those_of_the_committed_seed_studies(lang):
+    import json
+
+    def span(values, spec):
+        return "%s–%s" % (spec % min(values), spec % max(values))
+
+    text = entries(lang)["convergence"]
+    for name, setting in (("article-both-evaluators", None), ("default-schedule", "lr-decay=none")):
+        with open(os.path.join(ROOT, "docs/measurements/%s.json" % name)) as f:
+            trials = [t for t in json.load(f)["trials"] if setting in (None, t["setting"])]
+        last = [t["checks"][-1] for t in trials]
+        best = [max(c["classifier_score"] for c in t["checks"]) for t in trials]
+        assert span([c["d_real"] for c in last], "%.2f") in text and span([c["d_fake"] for c in last], "%.2f") in text
+        if setting is None:  # the article's network falls from its best
+            assert span(best, "%.2f") in text and span([c["classifier_score"] for c in last], "%.2f") in text
+        else:
+            gap = max(b - c["classifier_score"] for b, c in zip(best, last))
+            assert "%.2f" % gap in text
