@@ -15,9 +15,9 @@ TABLES = [
     ("default-schedule", ["best"]),
     ("default-schedule", ["curve", "--marks", "5000,10000,15000,20000,25000,30000"]),
     ("default-schedule", ["final"]),
-    ("dcgan-vs-default", ["curve", "--minutes", "--marks", "2,4,6,8"]),
+    ("dcgan-vs-default", ["curve", "--minutes", "--marks", "1,2,4,7"]),
     ("dcgan-vs-default", ["final"]),
-    ("dcgan-widths", ["curve", "--minutes", "--marks", "1,2,3,4"]),
+    ("dcgan-widths", ["curve", "--minutes", "--marks", "1,2,3,4,5"]),
     ("dcgan-widths", ["final"]),
     ("article-both-evaluators", ["final"]),
 ]
