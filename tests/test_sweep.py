@@ -66,7 +66,7 @@ def _result(name, setting, seed, score, status="done"):
     records = [{"step": s, "d_loss": 1.0 + seed + s, "g_loss": 2.0, "elapsed_s": s / 10.0} for s in (0, 10, 20)]
     figures = dict(classifier_score=score, fcd=10.0 * score, modes_covered=10, nn_copy_rate=0.01)
     return dict(
-        name=name, setting=setting, seed=seed, status=status, wall_s=5.0, attempts=1, peak_rss_mb=300.0,
+        name=name, setting=setting, seed=seed, status=status, wall_s=5.0, cpu_s=4.0, attempts=1, peak_rss_mb=300.0,
         error=None if status == "done" else "tf1gan train: error: bad", records=records,
         figures=figures if status == "done" else None, settings=[["arch", setting]],
     )  # fmt: skip
@@ -83,6 +83,7 @@ def test_report_rows_and_spread_over_seeds(tmp_path):
     assert summary["b"]["seeds"] == 0 and summary["b"]["classifier_score"] == (None, None)
     text = (tmp_path / "sweep.md").read_text()
     assert "| a | 2 of 2 | 8.500 ± 0.707 |" in text and "failed: tf1gan train: error: bad" in text
+    assert "| a0 | a | 0 | 20 | 5 | 4 | 8.000 |" in text and rows[0]["cpu_s"] == 4.0
     assert (tmp_path / "sweep.png").read_bytes()[:4] == b"\x89PNG"
     assert plots.seed_spread_figure({"a": [results[0]["records"]]})[:4] == b"\x89PNG"
 

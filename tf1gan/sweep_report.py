@@ -82,13 +82,15 @@ def markdown(rows):
         cells += [_spread_cell(s[key], spec) for key, _, spec in FIGURES] + [_spread_cell(s["wall_s"], "%.0f")]
         lines.append("| %s |" % " | ".join(cells))
     lines += ["", "## Trials", ""]
-    heads = ["trial", "setting", "seed", "steps", "wall time (s)"] + [name for _, name, _ in FIGURES] + ["outcome"]
+    heads = ["trial", "setting", "seed", "steps", "wall time (s)", "CPU time (s)"]
+    heads += [name for _, name, _ in FIGURES] + ["outcome"]
     lines += ["| %s |" % " | ".join(heads), "|" + "---|" * len(heads)]
     for r in rows:
         outcome = "done" if r["status"] == "done" else "failed: %s" % (r["error"] or "").replace("|", "\\|")
         if r.get("attempts", 1) and r.get("attempts", 1) > 1:
             outcome += " (%d attempts)" % r["attempts"]
         cells = [r["name"], r["setting"], str(r["seed"]), _cell(r["steps"], "%d"), _cell(r["wall_s"], "%.0f")]
+        cells.append(_cell(r.get("cpu_s"), "%.0f"))
         cells += [_cell(r[key], spec) for key, _, spec in FIGURES] + [outcome]
         lines.append("| %s |" % " | ".join(cells))
     lines += ["", "![each setting over training](sweep.png)", ""]
