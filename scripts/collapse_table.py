@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tf1gan import runs, studies  # noqa: E402
+from tf1gan.report import markdown_table  # noqa: E402
 
 HEADS = {
     "en": (
@@ -78,7 +79,7 @@ def table(doc, lang="en"):
     def at(n):
         return ("%s %s 步" % (step, "{:,}".format(n))) if lang == "zh" else "%s %s" % (step, "{:,}".format(n))
 
-    lines = ["| " + " | ".join(HEADS[lang]) + " |", "|" + "---|" * len(HEADS[lang])]
+    rows = []
     for t in doc["trials"]:
         collapsed = no if t["collapse_step"] is None else "%s (%d)" % (at(t["collapse_step"]), t["collapse_classes"])
         first = never if t["first_all_covered"] is None else at(t["first_all_covered"])
@@ -92,8 +93,8 @@ def table(doc, lang="en"):
             "%.2f" % t["final_classifier_score"],
             "%.1f" % t["fcd"],
         )
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(cells)
+    return markdown_table(HEADS[lang], rows)
 
 
 def main():

@@ -28,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tf1gan import machine, plots  # noqa: E402
+from tf1gan.report import markdown_table  # noqa: E402
 from tf1gan.sweep_report import mean_spread  # noqa: E402
 
 ONE_SETTING = "(one setting)"  # the setting of every trial of a sweep whose grid does not vary
@@ -128,7 +129,7 @@ def curve_table(doc, marks, minutes=False):
     ``minutes`` at the last check before each mark's minutes of training (settings differ in cost per step)."""
     mark, other = ("minutes of training", "step") if minutes else ("step", "training time (s)")
     heads = ("setting", mark, "seeds", other, "classifier score", "validation FCD", "near copies")
-    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    rows = []
     for setting, trials in _settings(doc).items():
         for mark in marks:
             if minutes:
@@ -141,15 +142,15 @@ def curve_table(doc, marks, minutes=False):
                      _cell([c["step" if minutes else "elapsed_s"] for c in at], "%.0f"),
                      _cell([c["classifier_score"] for c in at], "%.2f"), _cell([c["val_fcd"] for c in at], "%.1f"),
                      _cell([100 * c["copy_rate"] for c in at], "%.1f%%"))  # fmt: skip
-            lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+            rows.append(cells)
+    return markdown_table(heads, rows)
 
 
 def best_table(doc):
     """Markdown: where each seed's validation FCD was lowest (the run's checkpoint best), and where it ended."""
     heads = ("setting", "seed", "best step", "validation FCD there", "classifier score there", "last step",
              "validation FCD there", "classifier score there")  # fmt: skip
-    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    rows = []
     for setting, trials in _settings(doc).items():
         for t in trials:
             best = min(t["checks"], key=lambda c: c["val_fcd"])
@@ -157,8 +158,8 @@ def best_table(doc):
             cells = [setting, str(t["seed"])]
             for c in (best, last):
                 cells += ["{:,}".format(c["step"]), "%.1f" % c["val_fcd"], "%.2f" % c["classifier_score"]]
-            lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+            rows.append(cells)
+    return markdown_table(heads, rows)
 
 
 def _step(figures):
@@ -194,8 +195,7 @@ def _values(evaluations, column):
 def final_table(doc):
     """Markdown: tf1gan evaluate's figures of each setting and checkpoint, under both evaluators, over seeds."""
     heads = ("setting", "checkpoint", "seeds", "step") + tuple(name for name, _, _ in FINAL_COLUMNS)
-    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
-    real = None
+    rows, real = [], None
     for setting, trials in _settings(doc).items():
         labels = [label for label in trials[0]["evaluations"] if all(t["evaluations"].get(label) for t in trials)]
         for label in labels:
@@ -203,13 +203,13 @@ def final_table(doc):
             real = real or ev[0].get("real")
             steps = [_step(e) or t["steps"] for e, t in zip(ev, trials)]
             cells = [setting, label, str(len(ev)), _cell(steps, "%.0f")]
-            cells += [_cell(_values(ev, column), spec) for _, column, spec in FINAL_COLUMNS]
-            lines.append("| " + " | ".join(cells) + " |")
+            rows.append(cells + [_cell(_values(ev, column), spec) for _, column, spec in FINAL_COLUMNS])
     if real:
         cells = ["real held-out images", "", "", ""]
-        cells += [_cell(_values([dict(real, real=real)], column), spec) for _, column, spec in FINAL_COLUMNS]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(
+            cells + [_cell(_values([dict(real, real=real)], column), spec) for _, column, spec in FINAL_COLUMNS]
+        )
+    return markdown_table(heads, rows)
 
 
 # the milestones table's words, by the language of the page that shows it

@@ -10,6 +10,7 @@ import math
 import os
 
 from tf1gan.fileio import atomic_write
+from tf1gan.report import markdown_table
 
 # The figures of ``tf1gan evaluate`` a sweep reports, with how sweep.md prints them.
 FIGURES = (
@@ -74,25 +75,24 @@ def _spread_cell(pair, spec):
 
 def markdown(rows):
     """sweep.md: each setting's mean ± sample SD over its seeds, then one row per trial."""
-    lines = ["# Sweep", "", "## Per setting (mean ± sample standard deviation over seeds)", ""]
     heads = ["setting", "seeds"] + [name for _, name, _ in FIGURES] + ["wall time (s)"]
-    lines += ["| %s |" % " | ".join(heads), "|" + "---|" * len(heads)]
+    per_setting = []
     for setting, s in by_setting(rows).items():
         cells = [setting, "%d of %d" % (s["seeds"], s["of"])]
         cells += [_spread_cell(s[key], spec) for key, _, spec in FIGURES] + [_spread_cell(s["wall_s"], "%.0f")]
-        lines.append("| %s |" % " | ".join(cells))
-    lines += ["", "## Trials", ""]
-    heads = ["trial", "setting", "seed", "steps", "wall time (s)", "CPU time (s)"]
-    heads += [name for _, name, _ in FIGURES] + ["outcome"]
-    lines += ["| %s |" % " | ".join(heads), "|" + "---|" * len(heads)]
+        per_setting.append(cells)
+    trial_heads = ["trial", "setting", "seed", "steps", "wall time (s)", "CPU time (s)"]
+    trial_heads += [name for _, name, _ in FIGURES] + ["outcome"]
+    trials = []
     for r in rows:
-        outcome = "done" if r["status"] == "done" else "failed: %s" % (r["error"] or "").replace("|", "\\|")
+        outcome = "done" if r["status"] == "done" else "failed: %s" % (r["error"] or "")
         if r.get("attempts", 1) and r.get("attempts", 1) > 1:
             outcome += " (%d attempts)" % r["attempts"]
         cells = [r["name"], r["setting"], str(r["seed"]), _cell(r["steps"], "%d"), _cell(r["wall_s"], "%.0f")]
         cells.append(_cell(r.get("cpu_s"), "%.0f"))
-        cells += [_cell(r[key], spec) for key, _, spec in FIGURES] + [outcome]
-        lines.append("| %s |" % " | ".join(cells))
+        trials.append(cells + [_cell(r[key], spec) for key, _, spec in FIGURES] + [outcome])
+    lines = ["# Sweep", "", "## Per setting (mean ± sample standard deviation over seeds)", ""]
+    lines += [markdown_table(heads, per_setting), "", "## Trials", "", markdown_table(trial_heads, trials)]
     lines += ["", "![each setting over training](sweep.png)", ""]
     return "\n".join(lines)
 
