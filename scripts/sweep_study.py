@@ -177,6 +177,7 @@ FINAL_COLUMNS = (
     ("÷ real", lambda e: e["second"]["classifier_score"] / e["real"]["second"]["classifier_score"], "%.3f"),
     ("allconv Fréchet distance", lambda e: e["second"]["fcd"], "%.2f"),
     ("classes covered", lambda e: e["modes_covered"], "%.1f"),
+    ("Parzen (nats)", lambda e: e["parzen_ll"], "%.1f"),
     ("near copies", lambda e: 100 * e["nn_copy_rate"], "%.1f%%"),
 )
 

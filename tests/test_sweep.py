@@ -1,5 +1,6 @@
 """tf1gan sweep: the grid, the report, the lock; end to end on Ray (slow): a killed trial, a re-run, loopback only."""
 
+import io
 import ipaddress
 import json
 import os
@@ -86,6 +87,31 @@ def test_report_rows_and_spread_over_seeds(tmp_path):
     assert "| a0 | a | 0 | 20 | 5 | 4 | 8.000 |" in text and rows[0]["cpu_s"] == 4.0
     assert (tmp_path / "sweep.png").read_bytes()[:4] == b"\x89PNG"
     assert plots.seed_spread_figure({"a": [results[0]["records"]]})[:4] == b"\x89PNG"
+
+
+def test_the_eta_counts_steps_so_trials_of_different_lengths_and_resumed_ones_weigh_what_they_cost(tmp_path):
+    from tf1gan import sweep
+
+    grid = sweep_grid.merge(None, ["arch=default,dcgan"])
+    long, short = sweep_grid.trials(grid, [0], None, 1, str(tmp_path))
+
+    def reach(trial, step, total):
+        os.makedirs(trial.folder, exist_ok=True)
+        with open(os.path.join(trial.folder, "config.json"), "w") as f:
+            json.dump({"steps": total}, f)
+        with open(os.path.join(trial.folder, "metrics.jsonl"), "a") as f:
+            f.write(json.dumps({"step": step, "d_loss": 1.0}) + "\n")
+
+    reach(long, 1000, 30000)  # resumed: its first 1,000 steps were trained before this sweep
+    progress = sweep.Progress(3, [long, short], io.StringIO())
+    assert progress.eta() is None and "ETA" not in progress.line()  # nothing trained yet
+    reach(long, 3000, 30000)
+    reach(short, 1000, 3000)
+    progress.t0 -= 30.0  # 3,000 steps trained in 30 s; 27,000 + 2,000 left
+    assert progress.eta() == pytest.approx(290.0, rel=0.01)
+    progress.end(short, ok=False)  # a failed trial's steps are no longer to come
+    assert progress.eta() == pytest.approx(270.0, rel=0.01)
+    assert progress.line().startswith("sweep: 1 done, 0 running, 1 failed, 1 left, ETA 4:30 (")  # 1 of 3 done before
 
 
 def test_a_second_sweep_into_one_folder_is_refused(tmp_path):

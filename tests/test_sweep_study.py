@@ -13,12 +13,13 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import sweep_study  # noqa: E402
 
-REAL = {"classifier_score": 10.0, "fcd": 1.0, "modes_covered": 10, "nn_copy_rate": 0.05,
+REAL = {"classifier_score": 10.0, "fcd": 1.0, "modes_covered": 10, "nn_copy_rate": 0.05, "parzen_ll": 240.0,
         "second": {"classifier_score": 8.0, "fcd": 0.5}}  # fmt: skip
 
 
 def _figures(score, step):
     return {"classifier_score": score, "fcd": 20.0 + score, "modes_covered": 10, "nn_copy_rate": 0.01,
+            "parzen_ll": 200.0 + 10 * score,
             "second": {"classifier_score": score - 1, "fcd": 1.0}, "real": REAL,
             "checkpoint": "checkpoint of step %d, the latest" % step}  # fmt: skip
 
@@ -71,7 +72,9 @@ def test_tables_are_means_and_spreads_over_seeds(tmp_path):
     # 'last' for both seeds (8 and 9); 'best' only where every seed has it, so no row
     assert final[2].startswith("| arch=x | last | 2 | 300 ± 0 | 8.50 ± 0.71 | 0.850 ± 0.071 | 28.5 ± 0.7 | 7.50 ± ")
     assert not any("| best |" in line for line in final)
-    assert final[-1].startswith("| real held-out images |  |  |  | 10.00 | 1.000 | 1.0 | 8.00 | 1.000 | 0.50 | 10.0 |")
+    assert final[2].endswith("| 10.0 ± 0.0 | 285.0 ± 7.1 | 1.0% ± 0.0% |")
+    real = "| real held-out images |  |  |  | 10.00 | 1.000 | 1.0 | 8.00 | 1.000 | 0.50 | 10.0 | 240.0 | 5.0% |"
+    assert final[-1] == real
     best = sweep_study.best_table(doc).splitlines()
     assert best[2] == "| arch=x | 0 | 200 | 20.0 | 9.00 | 300 | 25.0 | 10.00 |"
 

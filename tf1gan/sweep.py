@@ -121,21 +121,65 @@ def _finished(out, trial, eval_samples):
     return saved if same and saved.get("status") == "done" else None
 
 
-class Progress(object):
-    """The sweep's progress line: trials done, running, failed and left, and an ETA from the trials so far."""
+def _trial_steps(trial):
+    """(steps trained, steps in all) of ``trial`` from its run folder; the total is None while its length is
+    unknown (a sweep without ``--steps`` whose trial has not written its config yet)."""
+    total = dict(trial.settings).get("steps")
+    try:
+        if total is None:
+            with open(os.path.join(trial.folder, "config.json")) as f:
+                total = json.load(f).get("steps")
+        with open(os.path.join(trial.folder, "metrics.jsonl"), "rb") as f:
+            f.seek(max(os.fstat(f.fileno()).st_size - 4096, 0))
+            tail = f.read().decode("utf-8", "replace").splitlines()
+    except (OSError, ValueError):
+        return 0, total and int(total)
+    for line in reversed(tail):
+        try:
+            return int(json.loads(line)["step"]), total and int(total)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return 0, total and int(total)
 
-    def __init__(self, total, workers, stream):
-        self.total, self.workers, self.stream = total, workers, stream
+
+class Progress(object):
+    """The sweep's progress line: trials done, running, failed and left, and an ETA from the steps trained.
+
+    The ETA divides the steps the unfinished trials still have by the steps trained per second since the sweep
+    started (its evaluations included), so trials of different lengths, resumed trials and a machine shared
+    with other work all count as they are.
+    """
+
+    def __init__(self, total, todo, stream):
+        self.total, self.todo, self.stream = total, list(todo), stream
         self.t0 = time.time()
-        self.done = self.failed = self.running = self.ran = 0
+        self.done, self.failed, self.running, self.ended = total - len(self.todo), 0, 0, set()
+        self.start = {t.name: 0 if t.force else _trial_steps(t)[0] for t in self.todo}
+
+    def end(self, trial, ok):
+        """Count ``trial`` as done (``ok``) or failed."""
+        self.ended.add(trial.name)
+        self.done, self.failed = self.done + bool(ok), self.failed + (not ok)
+
+    def eta(self):
+        """Seconds left by the steps trained so far, None before any step was trained."""
+        now = {t.name: _trial_steps(t) for t in self.todo}
+        known = [total for _, total in now.values() if total]
+        trained = sum(max(now[name][0] - start, 0) for name, start in self.start.items())
+        elapsed = time.time() - self.t0
+        if not trained or not known or elapsed <= 0:
+            return None
+        typical = sum(known) / float(len(known))
+        left = sum(max((total or typical) - step, 0) for name, (step, total) in now.items() if name not in self.ended)
+        return left * elapsed / trained
 
     def line(self):
-        """``sweep: 3 done, 2 running, 1 failed, 4 left, ETA 5:20`` (ETA once a trial has run here)."""
+        """``sweep: 3 done, 2 running, 1 failed, 4 left, ETA 5:20 (12:04)`` (ETA once steps were trained)."""
         left = self.total - self.done - self.failed - self.running
         text = "sweep: %d done, %d running, %d failed, %d left" % (self.done, self.running, self.failed, left)
-        if self.ran and left + self.running:
-            per_trial = (time.time() - self.t0) * min(self.workers, self.total) / self.ran
-            text += ", ETA %s" % format_duration(per_trial * (left + self.running / 2.0) / self.workers)
+        eta = self.eta() if left + self.running else None
+        if eta is not None:
+            text += ", ETA %s" % format_duration(eta)
         return text + " (%s)" % format_duration(time.time() - self.t0)
 
     def show(self):
@@ -166,14 +210,13 @@ def run(trials, out, workers=None, threads=1, address=None, eval_samples=10000, 
     with RunLock(out):
         results = {t.name: _finished(out, t, eval_samples) for t in trials}
         todo = [t for t in trials if results[t.name] is None]
-        progress = Progress(len(trials), workers or len(todo) or 1, stream)
-        progress.done = len(trials) - len(todo)
+        progress = Progress(len(trials), todo, stream)
         if progress.done:
             stream.write("sweep: %d of %d trials already finished in %s\n" % (progress.done, len(trials), out))
         if todo:
             ray = start_ray(address, workers or 1, max(threads, 1), stream)
             if isinstance(ray, Inline):
-                workers = progress.workers = 1
+                workers = 1
             try:
                 _schedule(ray, todo, out, results, progress, workers, threads, eval_samples, retries, trials)
             finally:
@@ -215,11 +258,8 @@ def _schedule(ray, todo, out, results, progress, workers, threads, eval_samples,
                 result = dict(status="failed", error="Ray: %s" % str(e).strip().splitlines()[-1], exit_code=None)
             result = _record(out, trial, result, eval_samples)
             results[trial.name] = result
-            progress.ran += 1
-            if result["status"] == "done":
-                progress.done += 1
-            else:
-                progress.failed += 1
+            progress.end(trial, result["status"] == "done")
+            if result["status"] != "done":
                 progress.stream.write("sweep: %s failed: %s\n" % (trial.name, result["error"]))
             sweep_report.write(out, [results[t.name] for t in trials if results[t.name] is not None])
         progress.running = len(pending)
