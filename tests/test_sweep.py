@@ -233,7 +233,7 @@ def small_sweep(tmp_path_factory):
             break
         time.sleep(0.2)
     stdout, stderr = proc.communicate(timeout=600)
-    return dict(out=out, args=args, code=proc.returncode, stdout=stdout, stderr=stderr, sockets=sockets)
+    return dict(out=out, args=args, code=proc.returncode, stdout=stdout, stderr=stderr, sockets=sockets, pid=proc.pid)
 
 
 def _names(out):
@@ -266,6 +266,14 @@ def test_small_grid_runs_end_to_end_and_reports_the_bad_trial(small_sweep):
     md = (out / "sweep.md").read_text()
     assert "| d-dropout=0.5 | 1 of 1 |" in md and "failed: tf1gan: error: " in md
     assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_the_sweep_leaves_no_ray_session_folder_behind(small_sweep):
+    # Ray names a session folder after the process that started it: session_DATE_TIME_MICROS_PID
+    root = os.path.join(os.environ.get("RAY_TMPDIR", "/tmp"), "ray")
+    left = [n for n in os.listdir(root) if n.endswith("_%d" % small_sweep["pid"])] if os.path.isdir(root) else []
+    assert small_sweep["code"] == 1 and left == []
 
 
 def code_of(result):

@@ -19,6 +19,7 @@ a cluster instead, which belongs on a private network (docs/sweep.md).
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 
@@ -83,6 +84,28 @@ def _ray(address, stream):
     return ray
 
 
+class LocalRay(object):
+    """Ray as started by this sweep: the ``ray`` module, whose ``shutdown`` also removes the session folder Ray
+    leaves under its temporary root (/tmp/ray, 0.2-0.7 MB a sweep, never cleaned). The trials' own output is in
+    the sweep folder's logs/, so nothing of the user's is in it."""
+
+    def __init__(self, ray, session_dir):
+        self.ray, self.session_dir = ray, session_dir
+
+    def __getattr__(self, name):
+        return getattr(self.ray, name)
+
+    def shutdown(self):
+        """Stop Ray, then remove its session folder and the ``session_latest`` link if it names that folder."""
+        self.ray.shutdown()
+        if not self.session_dir or not os.path.basename(self.session_dir).startswith("session_"):
+            return
+        shutil.rmtree(self.session_dir, ignore_errors=True)
+        latest = os.path.join(os.path.dirname(self.session_dir), "session_latest")
+        if os.path.islink(latest) and os.path.realpath(latest) == os.path.realpath(self.session_dir):
+            os.remove(latest)
+
+
 def start_ray(address, workers, cpus_per_trial, stream):
     """Join the cluster at ``address``, or start Ray in this process on 127.0.0.1 with ``workers`` trial slots."""
     ray = _ray(address, stream)
@@ -91,15 +114,15 @@ def start_ray(address, workers, cpus_per_trial, stream):
     quiet = dict(log_to_driver=False, logging_level=logging.WARNING)
     if address:
         ray.init(address=address, **quiet)
-    else:
-        ray.init(
-            num_cpus=workers * cpus_per_trial,
-            include_dashboard=False,
-            _node_ip_address="127.0.0.1",
-            object_store_memory=OBJECT_STORE_BYTES,
-            **quiet,
-        )
-    return ray
+        return ray
+    context = ray.init(
+        num_cpus=workers * cpus_per_trial,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        object_store_memory=OBJECT_STORE_BYTES,
+        **quiet,
+    )
+    return LocalRay(ray, (getattr(context, "address_info", None) or {}).get("session_dir"))
 
 
 def _paths(out, trial):
