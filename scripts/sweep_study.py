@@ -7,6 +7,7 @@
     python scripts/sweep_study.py curve FILE.json --minutes --marks 5,10       # ... after those minutes of training
     python scripts/sweep_study.py best FILE.json                            # each seed's best and last check
     python scripts/sweep_study.py final FILE.json                           # tf1gan evaluate, both evaluators
+    python scripts/sweep_study.py paired FILE.json --baseline SETTING       # ... each setting minus it, seed by seed
     python scripts/sweep_study.py plot FILE.json --out PICTURE.png          # each setting over steps and time
     python scripts/sweep_study.py milestones FILE.json [--setting S] [--lang zh]  # when each setting got where
 
@@ -213,6 +214,39 @@ def final_table(doc):
     return markdown_table(heads, rows)
 
 
+# the figures a paired comparison gives, each with the direction that is better: +1 higher, -1 lower, 0 neither
+PAIRED = (("classifier score", +1), ("FCD", -1), ("allconv score", +1), ("allconv Fréchet distance", -1),
+          ("Parzen (nats)", +1), ("near copies", 0))  # fmt: skip
+
+
+def paired_table(doc, baseline, label="last"):
+    """Markdown: each setting against ``baseline`` seed by seed (same seeds, checkpoint ``label``): the mean ± SD
+    of the per-seed differences of each figure, and on how many seeds it is better."""
+    groups = _settings(doc)
+    if baseline not in groups:
+        raise SystemExit("sweep_study.py: no setting %r in the study (it has %s)" % (baseline, ", ".join(groups)))
+    columns = dict((name, (column, spec)) for name, column, spec in FINAL_COLUMNS)
+    base = dict((t["seed"], t["evaluations"].get(label)) for t in groups[baseline])
+    heads = ("setting, against %s" % baseline, "seeds") + tuple("Δ " + name for name, _ in PAIRED)
+    rows = []
+    for setting, trials in groups.items():
+        pairs = [(t["evaluations"].get(label), base.get(t["seed"])) for t in trials]
+        pairs = [(e, b) for e, b in pairs if e and b]
+        if setting == baseline or not pairs:
+            continue
+        cells = [setting, str(len(pairs))]
+        for name, better in PAIRED:
+            column, spec = columns[name]
+            changes = [column(e) - column(b) for e, b in pairs]
+            mean, sd = mean_spread(changes)
+            cell = spec.replace("%", "%+", 1) % mean + ("" if sd is None else " ± " + spec % sd)
+            if better:
+                cell += " (%d of %d better)" % (sum(better * c > 0 for c in changes), len(changes))
+            cells.append(cell)
+        rows.append(cells)
+    return markdown_table(heads, rows)
+
+
 # the milestones table's words, by the language of the page that shows it
 MILESTONE_WORDS = {
     "en": dict(steps="steps %s", step="step %s", median=" (median %s)", never="never", some="; %d never",
@@ -263,7 +297,7 @@ def milestone_rows(doc, settings=(), lang="en"):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("record", "curve", "best", "final", "plot", "milestones"))
+    parser.add_argument("what", choices=("record", "curve", "best", "final", "paired", "plot", "milestones"))
     parser.add_argument("paths", nargs="+", help="sweep folders (record) or the study's JSON file")
     parser.add_argument("--out")
     parser.add_argument("--marks", default="", help="steps (or --minutes) for the curve table, comma-separated")
@@ -273,6 +307,7 @@ def main():
     parser.add_argument(
         "--setting", action="append", default=[], help="record (or milestones: show) only the trials of this setting"
     )
+    parser.add_argument("--baseline", help="the setting the paired table compares every other one with, seed by seed")
     parser.add_argument("--lang", choices=sorted(MILESTONE_WORDS), default="en", help="the milestones table's language")
     parser.add_argument(
         "--label", action="append", default=[], metavar="SETTING=LABEL", help="a setting's name in the tables"
@@ -306,6 +341,8 @@ def main():
         print(best_table(doc))
     elif args.what == "final":
         print(final_table(doc))
+    elif args.what == "paired":
+        print(paired_table(doc, args.baseline))
     elif args.what == "milestones":
         print(milestone_rows(doc, args.setting, args.lang))
     else:

@@ -116,3 +116,18 @@ def test_milestones_are_first_steps_over_seeds_and_say_who_never_got_there(tmp_p
     )
     assert sweep_study.milestone_rows(doc, ["arch=x"], "zh").endswith("| 30–31 秒（到第 300 步） |")
     assert sweep_study.milestone_rows(doc, ["arch=y"]) == ""
+
+
+def test_the_paired_table_compares_each_seed_with_the_same_seed_of_the_baseline(tmp_path):
+    doc = sweep_study.record([_sweep(tmp_path)])
+    for t in [dict(t, setting="arch=y") for t in doc["trials"]]:
+        e = t["evaluations"]["last"]
+        seed = t["seed"]  # seed 0 gains 1 in score (FCD +1, since the fixture's FCD is 20 + score), seed 1 loses 0.5
+        score = e["classifier_score"] + (1.0 if seed == 0 else -0.5)
+        doc["trials"].append(dict(t, evaluations={"last": dict(e, classifier_score=score, fcd=20.0 + score)}))
+    rows = sweep_study.paired_table(doc, "arch=x").splitlines()
+    assert len(rows) == 3 and rows[2].startswith(
+        "| arch=y | 2 | +0.25 ± 1.06 (1 of 2 better) | +0.2 ± 1.1 (1 of 2 better) | +0.00 ± 0.00 (0 of 2 better) |"
+    )
+    with pytest.raises(SystemExit):
+        sweep_study.paired_table(doc, "arch=z")
