@@ -12,6 +12,10 @@ RESULTS = os.path.join(ROOT, "docs", "results.md")
 
 # (the study's JSON under docs/measurements/, the sweep_study.py command whose table the page shows)
 TABLES = [
+    ("default-20k", ["final"]),
+    ("fashion", ["final"]),
+    ("default-tries", ["final"]),
+    ("default-tries", ["paired", "--baseline", "default (ema 0.999)"]),
     ("default-schedule", ["best"]),
     ("default-schedule", ["curve", "--marks", "5000,10000,15000,20000,25000,30000"]),
     ("default-schedule", ["final"]),
@@ -36,3 +40,14 @@ def test_the_table_is_generated_from_the_committed_study(name, command):
     with open(RESULTS, encoding="utf-8") as f:  # a table inside a list item is indented
         page = "\n".join(line.strip() for line in f)
     assert table in page
+
+
+def test_the_parzen_row_beside_goodfellow_is_the_three_seed_default():
+    with open(os.path.join(ROOT, "docs", "measurements", "default-20k.json")) as f:
+        trials = json.load(f)["trials"]
+    values = [t["evaluations"]["last"]["parzen_ll"] for t in trials if t["setting"] == "default (ema 0.9995)"]
+    mean = sum(values) / len(values)
+    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    with open(RESULTS, encoding="utf-8") as f:
+        page = f.read()
+    assert len(values) == 3 and "| tf1gan default, mnist10k, 3 seeds | %.1f ± %.1f |" % (mean, sd) in page
