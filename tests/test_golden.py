@@ -178,6 +178,17 @@ def test_python_version_is_recorded_but_not_part_of_the_key(current, fresh, tmp_
     assert result.verdict == "differs" and result.reason == "same CPU, threads and versions"
 
 
+def test_a_snapshot_made_with_other_settings_than_its_preset_is_reported(current, fresh, tmp_path):
+    folder = str(tmp_path / "config")
+    shutil.copytree(fresh, folder)
+    _edit_meta(folder, "trace_default", lambda m: m["config"].update(ema_decay=0.5))
+    results = {r.name: r for r in golden.check(folder, current)}
+    assert results["outputs_default"].verdict == "bitwise"
+    result = results["trace_default"]
+    assert result.verdict == "differs" and [d.path for d in result.diffs] == ["/meta/config/ema_decay"]
+    assert result.diffs[0].detail == "0.5 -> %r" % current["trace_default"]["meta"]["config"]["ema_decay"]
+
+
 def moved(results):
     return [r.name for r in results if r.verdict == "differs"]
 

@@ -400,6 +400,20 @@ def load(name, folder=None):
         )
 
 
+def config_differences(name, saved, current):
+    """The settings a snapshot was made with that its preset no longer has, as differences.
+
+    A snapshot of other settings cannot vouch for the preset, even where the numbers
+    it holds happen to agree (a changed average decay leaves the 20 traced steps alone).
+    """
+    saved, current = saved or {}, current or {}
+    return [
+        Difference(name, "/meta/config/" + key, "differs", None, "%r -> %r" % (saved.get(key), current.get(key)), None)
+        for key in sorted(set(saved) | set(current))
+        if saved.get(key) != current.get(key)
+    ]
+
+
 def check(folder=None, current=None):
     """Compare every saved snapshot with the current code: a list of :class:`Result`.
 
@@ -420,6 +434,7 @@ def check(folder=None, current=None):
             continue
         obstacles = bitwise_obstacles(saved["meta"])
         diffs = compare(name, saved["data"], snap["data"], not obstacles, _same_tensorflow(saved["meta"]))
+        diffs += config_differences(name, saved["meta"].get("config"), snap["meta"].get("config"))
         if not diffs:
             verdict = "bitwise"
         elif all(d.status in ACCEPTED for d in diffs):
