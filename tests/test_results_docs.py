@@ -14,6 +14,7 @@ RESULTS = os.path.join(ROOT, "docs", "results.md")
 TABLES = [
     ("default-20k", ["final"]),
     ("fashion", ["final"]),
+    ("fashion", ["paired", "--baseline", "default until 2026-12-07 (ema 0.999)"]),
     ("default-tries", ["final"]),
     ("default-tries", ["paired", "--baseline", "default (ema 0.999)"]),
     ("default-schedule", ["best"]),
