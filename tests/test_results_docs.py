@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tf1gan.sweep_report import mean_spread
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "docs", "results.md")
 
@@ -47,8 +49,7 @@ def test_the_parzen_row_beside_goodfellow_is_the_three_seed_default():
     with open(os.path.join(ROOT, "docs", "measurements", "default-20k.json")) as f:
         trials = json.load(f)["trials"]
     values = [t["evaluations"]["last"]["parzen_ll"] for t in trials if t["setting"] == "default (ema 0.9995)"]
-    mean = sum(values) / len(values)
-    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    mean, sd = mean_spread(values)
     with open(RESULTS, encoding="utf-8") as f:
         page = f.read()
     assert len(values) == 3 and "| tf1gan default, mnist10k, 3 seeds | %.1f ± %.1f |" % (mean, sd) in page

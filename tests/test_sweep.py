@@ -22,8 +22,10 @@ from helpers import (
     subprocess_result,
 )
 from tf1gan import plots, sweep_grid, sweep_report, sweep_trial
+from tf1gan.config import Config
 from tf1gan.errors import ConfigError
 from tf1gan.fileio import RunLock
+from tf1gan.runs import RunFolder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The tiny network of conftest.TINY, as train flags (one value each: settings of every trial).
@@ -97,8 +99,8 @@ def test_the_eta_counts_steps_so_trials_of_different_lengths_and_resumed_ones_we
 
     def reach(trial, step, total):
         os.makedirs(trial.folder, exist_ok=True)
-        with open(os.path.join(trial.folder, "config.json"), "w") as f:
-            json.dump({"steps": total}, f)
+        if not os.path.exists(os.path.join(trial.folder, "config.json")):  # as tf1gan train writes it
+            RunFolder(trial.folder).write_config(Config(steps=total))
         with open(os.path.join(trial.folder, "metrics.jsonl"), "a") as f:
             f.write(json.dumps({"step": step, "d_loss": 1.0}) + "\n")
 

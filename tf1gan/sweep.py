@@ -149,13 +149,13 @@ def _trial_steps(trial):
     unknown (a sweep without ``--steps`` whose trial has not written its config yet)."""
     total = dict(trial.settings).get("steps")
     try:
-        if total is None:
+        if total is None:  # read here rather than by tf1gan.runs, which would load TensorFlow into the sweep
             with open(os.path.join(trial.folder, "config.json")) as f:
-                total = json.load(f).get("steps")
+                total = json.load(f)["config"]["steps"]
         with open(os.path.join(trial.folder, "metrics.jsonl"), "rb") as f:
             f.seek(max(os.fstat(f.fileno()).st_size - 4096, 0))
             tail = f.read().decode("utf-8", "replace").splitlines()
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError, TypeError):
         return 0, total and int(total)
     for line in reversed(tail):
         try:
