@@ -21,9 +21,9 @@ from helpers import (
     run_cli,
     subprocess_result,
 )
-from tf1gan import plots, sweep_grid, sweep_report, sweep_trial
+from tf1gan import plots, sweep, sweep_grid, sweep_report, sweep_trial
 from tf1gan.config import Config
-from tf1gan.errors import ConfigError
+from tf1gan.errors import ConfigError, Tf1ganError
 from tf1gan.fileio import RunLock
 from tf1gan.runs import RunFolder
 
@@ -129,6 +129,39 @@ def test_bad_sweep_flags_are_one_line_errors(tmp_path):
     # one setting of widths or two settings of one width each: refused rather than guessed
     assert_one_line_error(cli("sweep", "--out", tmp_path / "s", "--grid", "hidden=32,16"), 2, "'hidden=32,16;'")
     assert not os.path.exists(str(tmp_path / "s"))
+
+
+class _FakeRay(object):
+    """ray.init raising each of ``failures`` in turn, then returning a context."""
+
+    def __init__(self, *failures):
+        self.failures, self.calls = list(failures), 0
+
+    def init(self, **_kwargs):
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return "context"
+
+
+def test_ray_start_draws_ports_again_on_a_clash_and_other_failures_are_one_line(monkeypatch):
+    handed_back = []
+    monkeypatch.setattr(sweep.signals, "install", lambda: handed_back.append(True))
+    clash = ValueError(
+        "Ray component metrics_export is trying to use a port number 52365 that is used by other\n"
+        "components.\nPort information: {...}"
+    )
+    ray = _FakeRay(clash)
+    assert sweep._init(ray, "cannot start Ray") == "context" and ray.calls == 2 and handed_back == [True]
+    ray = _FakeRay(*[clash] * sweep.RAY_START_TRIES)
+    with pytest.raises(Tf1ganError) as e:
+        sweep._init(ray, "cannot start Ray")
+    assert ray.calls == sweep.RAY_START_TRIES and str(e.value).startswith("cannot start Ray: Ray component")
+    assert "\n" not in str(e.value)
+    ray = _FakeRay(ConnectionError())  # what Ray 2.7 raises, after two minutes, for an address nobody answers
+    with pytest.raises(Tf1ganError) as e:
+        sweep._init(ray, "cannot join the Ray cluster at 127.0.0.1:1")
+    assert str(e.value) == "cannot join the Ray cluster at 127.0.0.1:1: ConnectionError" and ray.calls == 1
 
 
 def test_kuberay_manifest_names_the_image_volume_and_command():
@@ -359,6 +392,35 @@ def test_a_trial_killed_mid_run_resumes_to_the_weights_of_an_uninterrupted_run(t
     assert_same_weights(checkpoint_weights(folder), checkpoint_weights(str(tmp_path / "ref")))
     # and the trial records what a plain run records: Ray's OMP_NUM_THREADS and CUDA_VISIBLE_DEVICES stay out
     assert "can be bitwise equal" in cli("env", "--diff", folder, tmp_path / "ref")[1]
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_sweep_with_one_line_and_its_trial_resumes(tmp_path):
+    # Ray's driver handler would abort the sweep (exit 134, a stack dump) where tf1gan says what stopped it
+    pytest.importorskip("ray")
+    grid = TINY_GRID + ["--grid", "checkpoint-every=100", "--grid", "log-every=100", "--grid", "sample-every=100000"]
+    args = grid + ["--seeds", "0", "--steps", "100000", "--eval-samples", "0"]
+    proc = _sweep(tmp_path / "s", *args)
+    folder, deadline, sent = str(tmp_path / "s" / "trials" / "seed=0"), time.time() + 300, False
+    while proc.poll() is None and time.time() < deadline and not sent:
+        if _train_pid(folder) and _checkpoint_steps(folder):
+            proc.send_signal(signal.SIGTERM)
+            sent = True
+        time.sleep(0.05)
+    _, stderr = proc.communicate(timeout=300)
+    assert sent, stderr
+    assert proc.returncode == 143 and stderr.strip().splitlines()[-1] == "tf1gan: stopped by SIGTERM", stderr
+    assert "Traceback" not in stderr and "SIGTERM received" not in stderr
+    stopped_at = max(_checkpoint_steps(folder))
+    assert (
+        "stopped by SIGTERM after step %d and saved a checkpoint" % stopped_at
+        in (tmp_path / "s" / "logs" / "seed=0.log").read_text()
+    )
+    proc = _sweep(tmp_path / "s", *grid + ["--seeds", "0", "--steps", str(stopped_at + 100), "--eval-samples", "0"])
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    log = (tmp_path / "s" / "logs" / "seed=0.log").read_text()
+    assert "--resume" in [line for line in log.splitlines() if line.startswith("$ tf1gan train")][-1]
 
 
 @pytest.mark.slow

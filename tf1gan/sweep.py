@@ -23,7 +23,7 @@ import shutil
 import sys
 import time
 
-from tf1gan import sweep_grid, sweep_report, sweep_trial
+from tf1gan import signals, sweep_grid, sweep_report, sweep_trial
 from tf1gan.errors import RunError, Tf1ganError
 from tf1gan.fileio import RunLock, atomic_write
 from tf1gan.progress import format_duration
@@ -31,6 +31,10 @@ from tf1gan.progress import format_duration
 RESULTS, LOGS = "results", "logs"
 # Ray needs an object store; the tasks only pass small dicts, and its default (30% of memory) is a lot to reserve.
 OBJECT_STORE_BYTES = 100 * 1024**2
+# Ray 2.7 draws its components' ports at random and may give one the fixed port of another (ray-project/ray
+# #37229: "Ray component metrics_export is trying to use a port number 52365 that is used by other
+# components"); a second draw almost always differs.
+PORT_CLASH, RAY_START_TRIES = "is trying to use a port number", 3
 
 
 def usable_cores():
@@ -107,15 +111,22 @@ class LocalRay(object):
 
 
 def start_ray(address, workers, cpus_per_trial, stream):
-    """Join the cluster at ``address``, or start Ray in this process on 127.0.0.1 with ``workers`` trial slots."""
+    """Join the cluster at ``address``, or start Ray in this process on 127.0.0.1 with ``workers`` trial slots.
+
+    Raises :class:`Tf1ganError` (one line) when the cluster cannot be reached or Ray cannot start.
+    """
     ray = _ray(address, stream)
     if ray is None:
         return Inline()
     quiet = dict(log_to_driver=False, logging_level=logging.WARNING)
     if address:
-        ray.init(address=address, **quiet)
+        stream.write("sweep: joining the Ray cluster at %s\n" % address)
+        stream.flush()
+        _init(ray, "cannot join the Ray cluster at %s" % address, address=address, **quiet)
         return ray
-    context = ray.init(
+    context = _init(
+        ray,
+        "cannot start Ray on this machine",
         num_cpus=workers * cpus_per_trial,
         include_dashboard=False,
         _node_ip_address="127.0.0.1",
@@ -123,6 +134,24 @@ def start_ray(address, workers, cpus_per_trial, stream):
         **quiet,
     )
     return LocalRay(ray, (getattr(context, "address_info", None) or {}).get("session_dir"))
+
+
+def _init(ray, failure, **kwargs):
+    """``ray.init(**kwargs)``, tried again when Ray drew one port for two of its components, then SIGINT and
+    SIGTERM handed back to tf1gan; ``failure`` begins the one-line error of any other failure."""
+    for attempt in range(1, RAY_START_TRIES + 1):
+        try:
+            context = ray.init(**kwargs)
+            break
+        except Exception as e:  # ray.init raises bare ConnectionError, ValueError, RuntimeError, ...
+            message = " ".join(str(e).split()) or type(e).__name__
+            if PORT_CLASH in message and attempt < RAY_START_TRIES:
+                continue
+            raise Tf1ganError("%s: %s" % (failure, message))
+    # Ray's driver puts a handler on SIGTERM that aborts the whole process with a stack dump (exit 134), so a
+    # stopped sweep would not say so; taking it back makes SIGTERM stop a sweep as SIGINT does.
+    signals.install()
+    return context
 
 
 def _paths(out, trial):
