@@ -37,6 +37,7 @@ SWEEP_OWN = ("seed", "threads", "steps")  # in a trial's settings, but the sweep
 CHECK_KEYS = (
     "step",
     "elapsed_s",
+    "cpu_s",
     "classifier_score",
     "modes_covered",
     "min_class_share",
@@ -58,9 +59,11 @@ def _label(result):
 def _trial(sweep_dir, result, cpu_per_step=None):
     """One trial's record: settings, seed, outcome, monitor checks and evaluations by checkpoint label.
 
-    ``cpu_per_step`` ({setting: seconds}) gives the CPU time of a trial whose
-    sweep did not record it (sweeps before tf1gan recorded ``cpu_s``), from a
-    separate measurement of that setting's step.
+    A check's CPU time is its own record's (``cpu_s``, logged by ``tf1gan train`` across resumes) where every
+    check has one. Otherwise ``cpu_per_step`` ({setting: seconds}), from a separate measurement of that setting's
+    step, or else the sweep's ``cpu_s`` of the trial, is spread evenly over its steps: the first serves trials of
+    sweeps before tf1gan recorded CPU time, and trials continued from another sweep's, whose ``cpu_s`` covers
+    only the steps this sweep trained.
     """
     name = result["name"]
     checks = [{k: r[k] for k in CHECK_KEYS if k in r} for r in result.get("records") or [] if "val_fcd" in r]
@@ -69,8 +72,9 @@ def _trial(sweep_dir, result, cpu_per_step=None):
         with open(path) as f:
             evaluations[os.path.basename(path)[len(name) + 1 : -len(".json")]] = json.load(f)
     best = min(checks, key=lambda r: r["val_fcd"]) if checks else None
-    cpu_s = result.get("cpu_s") or (checks and (cpu_per_step or {}).get(result["setting"], 0) * checks[-1]["step"])
-    if cpu_s:  # a check's CPU time: the trial's, spread evenly over its steps
+    rate = (cpu_per_step or {}).get(_label(result))
+    cpu_s = rate * checks[-1]["step"] if rate and checks else result.get("cpu_s")
+    if cpu_s and not all("cpu_s" in c for c in checks):
         for c in checks:
             c["cpu_s"] = round(cpu_s * c["step"] / checks[-1]["step"], 1)
     return dict(
@@ -317,7 +321,8 @@ def main():
         action="append",
         default=[],
         metavar="SETTING=SECONDS",
-        help="CPU seconds a step of SETTING takes, for trials whose sweep did not record CPU time",
+        help="CPU seconds a step of SETTING takes, for trials whose checks did not log their CPU time (it wins "
+        "over the sweep's cpu_s, which covers only the steps that sweep trained)",
     )
     args = parser.parse_args()
     if args.what == "record":

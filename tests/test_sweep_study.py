@@ -64,10 +64,10 @@ def test_tables_are_means_and_spreads_over_seeds(tmp_path):
     by_time = sweep_study.curve_table(doc, [0.3], minutes=True).splitlines()
     # seed 0's CPU time (27 s over 300 steps) puts step 200 at 18 s; seed 1 has wall time only: step 100 at 11 s
     assert by_time[2].startswith("| arch=x | 0.3 | 2 | 150 ± 71 |")
-    timed = sweep_study.record([str(tmp_path)], {"arch=x": 0.01})  # seed 1: 0.01 s a step, step 300 at 3 s
-    assert (
-        sweep_study.curve_table(timed, [0.05], minutes=True).splitlines()[2].startswith("| arch=x | 0.05 | 1 | 300 |")
-    )
+    # a measured rate wins over the sweep's cpu_s (a trial continued from another sweep has only its own part)
+    timed = sweep_study.record([str(tmp_path)], {"arch=x": 0.01})  # 0.01 s a step: step 300 at 3 s
+    row = sweep_study.curve_table(timed, [0.05], minutes=True).splitlines()[2]
+    assert row.startswith("| arch=x | 0.05 | 2 | 300 ± 0 |")
     final = sweep_study.final_table(doc).splitlines()
     # 'last' for both seeds (8 and 9); 'best' only where every seed has it, so no row
     assert final[2].startswith("| arch=x | last | 2 | 300 ± 0 | 8.50 ± 0.71 | 0.850 ± 0.071 | 28.5 ± 0.7 | 7.50 ± ")
@@ -77,6 +77,18 @@ def test_tables_are_means_and_spreads_over_seeds(tmp_path):
     assert final[-1] == real
     best = sweep_study.best_table(doc).splitlines()
     assert best[2] == "| arch=x | 0 | 200 | 20.0 | 9.00 | 300 | 25.0 | 10.00 |"
+
+
+def test_checks_that_logged_their_cpu_time_keep_it(tmp_path):
+    sweep = _sweep(tmp_path)
+    path = tmp_path / "results" / "arch=x_seed=0.json"
+    result = json.loads(path.read_text())
+    for r, cpu in zip(result["records"][1:], (1.0, 25.0, 26.0)):  # a slow second check: not spread evenly
+        r["cpu_s"] = cpu
+    path.write_text(json.dumps(result))
+    doc = sweep_study.record([sweep], {"arch=x": 0.01})
+    assert [c["cpu_s"] for c in doc["trials"][0]["checks"]] == [1.0, 25.0, 26.0]
+    assert [c["cpu_s"] for c in doc["trials"][1]["checks"]] == [1.0, 2.0, 3.0]  # seed 1 logged none: the rate
 
 
 def test_an_evaluation_without_the_second_evaluator_leaves_its_cells_empty(tmp_path):

@@ -29,6 +29,7 @@ def test_a_few_steps_write_every_artefact(tiny, tmp_path):
         assert {"step", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake"} <= set(r)
         assert all(np.isfinite(r[k]) for k in ("d_loss", "g_loss")) and 0 <= r["d_real"] <= 1
     assert [r["elapsed_s"] for r in records] == sorted(r["elapsed_s"] for r in records)
+    assert 0 <= records[0]["cpu_s"] <= records[-1]["cpu_s"]  # the process's CPU time, cumulative
     weights = checkpoint_weights(out)
     assert any(n.startswith("generator/") for n in weights) and any(n.startswith("discriminator/") for n in weights)
     assert weights["global_step"] == 6
@@ -63,8 +64,11 @@ def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tiny, tiny_conv, t
     train.train(config.replace(steps=3), str(tmp_path / "resumed"))
     train.train(config, str(tmp_path / "resumed"), resume=True)
     assert_same_weights(checkpoint_weights(str(tmp_path / "straight")), checkpoint_weights(str(tmp_path / "resumed")))
-    steps = [json.loads(line)["step"] for line in open(str(tmp_path / "resumed" / "metrics.jsonl"))]
-    assert steps == [2, 3, 4, 6]  # the first part logged its last step, 3
+    records = [json.loads(line) for line in open(str(tmp_path / "resumed" / "metrics.jsonl"))]
+    assert [r["step"] for r in records] == [2, 3, 4, 6]  # the first part logged its last step, 3
+    # elapsed and CPU time go on from the first part's, not from zero
+    for clock in ("elapsed_s", "cpu_s"):
+        assert [r[clock] for r in records] == sorted(r[clock] for r in records) and records[1][clock] > 0
 
 
 def test_different_seeds_differ(tiny, tmp_path):

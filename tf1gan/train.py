@@ -324,6 +324,9 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor, early_stop=None)
             trainer.save(0)
         watch = _watch(folder, monitor, records)
         elapsed_before, t0, values = records[-1]["elapsed_s"] if records else 0.0, time.time(), {}
+        # This process's CPU time (all threads), carried across resumes like elapsed_s: on a shared machine it is
+        # what a check cost, where wall time says how busy the machine was. None: a run begun before it was logged.
+        cpu_before, c0 = records[-1].get("cpu_s") if records else 0.0, time.process_time()
         while step < config.steps:
             # step
             monitor_now = monitor is not None and (step + 1) % config.monitor_every == 0
@@ -333,6 +336,8 @@ def _loop(trainer, folder, checkpoint, stop, progress, monitor, early_stop=None)
             # log
             if log_now:
                 record = dict(values, step=step, elapsed_s=round(elapsed_before + time.time() - t0, 3))
+                if cpu_before is not None:
+                    record["cpu_s"] = round(cpu_before + time.process_time() - c0, 3)
                 if monitor_now:
                     record.update(_monitor(monitor, trainer, writer, step, progress))
                     _keep_best(watch, record, trainer, folder, progress)
