@@ -161,7 +161,8 @@ def test_ray_start_draws_ports_again_on_a_clash_and_other_failures_are_one_line(
     ray = _FakeRay(ConnectionError())  # what Ray 2.7 raises, after two minutes, for an address nobody answers
     with pytest.raises(Tf1ganError) as e:
         sweep._init(ray, "cannot join the Ray cluster at 127.0.0.1:1")
-    assert str(e.value) == "cannot join the Ray cluster at 127.0.0.1:1: ConnectionError" and ray.calls == 1
+    assert str(e.value).startswith("cannot join the Ray cluster at 127.0.0.1:1: ConnectionError (no Ray head answered")
+    assert ray.calls == 1
 
 
 def test_kuberay_manifest_names_the_image_volume_and_command():

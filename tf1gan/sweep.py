@@ -145,6 +145,8 @@ def _init(ray, failure, **kwargs):
             break
         except Exception as e:  # ray.init raises bare ConnectionError, ValueError, RuntimeError, ...
             message = " ".join(str(e).split()) or type(e).__name__
+            if isinstance(e, ConnectionError):  # Ray 2.7 raises it bare, after about two minutes of trying
+                message += " (no Ray head answered: is `ray start --head` running there, on that port?)"
             if PORT_CLASH in message and attempt < RAY_START_TRIES:
                 continue
             raise Tf1ganError("%s: %s" % (failure, message))
