@@ -6,8 +6,9 @@ import os
 import numpy as np
 import pytest
 
-from helpers import cli
+from helpers import assert_one_line_error, cli
 from tf1gan import allconv, classifier, data
+from tf1gan.errors import RunError
 
 # Measured on the shipped mnist10k weights: 98.0% on the 1,000 test digits (see the .json beside them).
 ACCURACY_FLOOR = 0.97
@@ -61,6 +62,17 @@ def test_classifier_command_trains_the_second_model(tmp_path):
         assert sorted(k.replace("__", "/") for k in f.files) == sorted(name for name, _ in allconv.LAYERS)
     meta = json.load(open(str(tmp_path / "mnist10k.allconv.json")))
     assert meta["steps"] == 2 and meta["seed"] == 1 and "--model allconv --steps 2 --seed 1" in meta["command"]
+
+
+def test_an_empty_out_is_refused_and_never_reaches_the_shipped_classifier(tmp_path, monkeypatch):
+    shipped = [open(path, "rb").read() for path in classifier.paths("mnist10k")]
+    assert_one_line_error(cli("classifier", "--steps", "1", "--out", ""), 2, "--out is empty")
+    assert [open(path, "rb").read() for path in classifier.paths("mnist10k")] == shipped
+    # and the writer itself: an empty folder is an error, never the package's folder
+    monkeypatch.setattr(classifier, "WEIGHTS_DIR", str(tmp_path / "package"))
+    with pytest.raises(RunError, match="cannot create"):
+        classifier.save({"w": np.zeros(1)}, {}, "x", "")
+    assert not os.path.exists(str(tmp_path / "package"))
 
 
 def test_missing_second_model_names_its_command():

@@ -160,8 +160,10 @@ def paths(name, folder=WEIGHTS_DIR, model=None):
 
 
 def save(weights, meta, name, folder=None, model=None):
-    """Write weights and metadata for data set ``name`` (into the package unless ``folder``); return the .npz path."""
-    npz, js = paths(name, folder or WEIGHTS_DIR, model)
+    """Write weights and metadata for data set ``name`` (into the package when ``folder`` is None); return the .npz
+    path."""
+    # "is None", not "or": an empty --out once wrote a 1-step classifier over the shipped one (a fuzz test found it)
+    npz, js = paths(name, WEIGHTS_DIR if folder is None else folder, model)
     try:
         os.makedirs(os.path.dirname(npz), exist_ok=True)
     except OSError as e:

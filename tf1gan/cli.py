@@ -337,6 +337,8 @@ def _add_classifier(sub):
 def cmd_classifier(args):
     from tf1gan import allconv, classifier, data, owned
 
+    if not args.out.strip():
+        raise ConfigError("--out is empty: name the folder for the classifier's .npz and .json")
     ds = data.load(args.dataset, args.data_dir)
     second = args.model == allconv.NAME
     for path in classifier.paths(ds.name, args.out, model=allconv.NAME if second else None):
