@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from helpers import run_cli
+from helpers import assert_one_line_error, cli, run_cli
 from tf1gan import golden, machine, model, train
 from tf1gan.tfcompat import TF_VERSION
 
@@ -346,3 +346,10 @@ def test_golden_drift_measures_against_the_tolerances(fresh, tmp_path):
     row = next(line.split() for line in done.stdout.splitlines() if line.startswith("trace_default"))
     assert row[1] == "1" and 0.01 < float(row[3]) < 0.5
     assert next(line.split() for line in done.stdout.splitlines() if line.startswith("outputs_default"))[1] == "0"
+
+
+def test_an_empty_dir_is_refused_before_any_snapshot_is_written():
+    before = {n: open(os.path.join(golden.GOLDEN_DIR, n), "rb").read() for n in os.listdir(golden.GOLDEN_DIR)}
+    assert_one_line_error(cli("golden", "--update", "--dir", ""), 2, "--dir is empty")
+    after = {n: open(os.path.join(golden.GOLDEN_DIR, n), "rb").read() for n in os.listdir(golden.GOLDEN_DIR)}
+    assert after == before

@@ -533,7 +533,9 @@ def cmd_golden(args):
     from tf1gan import golden
     from tf1gan.errors import GoldenMismatch
 
-    folder = args.dir or golden.GOLDEN_DIR
+    if args.dir is not None and not args.dir.strip():  # not the default folder: --update would rewrite it
+        raise ConfigError("--dir is empty: name the snapshot folder, or leave --dir out for tests/golden")
+    folder = golden.GOLDEN_DIR if args.dir is None else args.dir
     if args.check and not os.path.isdir(folder):
         raise ConfigError("%s: no snapshot folder (make one with tf1gan golden --update)" % folder)
     results = golden.update(folder) if args.update else golden.check(folder)
